@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/seed"
+	"github.com/serie-verkosto/directory/web"
+)
+
+// Main is the running program: tests start it on port 0 with a temporary
+// data dir and talk to it over HTTP.
+type Main struct {
+	Config   Config
+	Log      *slog.Logger
+	Out      io.Writer
+	DB       *db.DB
+	Services *services.Store
+	Server   *http.Server
+	Listener net.Listener
+}
+
+// Open connects to the database and migrates it.
+func (m *Main) Open(ctx context.Context) error {
+	d, err := db.Open(ctx, m.Config.DSN())
+	if err != nil {
+		return err
+	}
+	m.DB = d
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	m.Services = services.NewStore(d)
+	return nil
+}
+
+// SeedIfEmpty loads the seed data into a database that has none.
+func (m *Main) SeedIfEmpty(ctx context.Context) error {
+	var n int
+	if err := m.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM municipalities`); err != nil {
+		return fmt.Errorf("check for seed data: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	data, err := seed.Parse(seed.Files)
+	if err != nil {
+		return err
+	}
+	r, err := seed.Apply(db.WithActor(ctx, "seed"), m.Services, data, seed.Options{})
+	if err != nil {
+		return err
+	}
+	m.Log.Info("seeded an empty database", "result", r.String())
+	return nil
+}
+
+// Listen binds the address and builds the HTTP server.
+func (m *Main) Listen() error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := web.New(web.Config{Store: m.Services, Log: m.Log, Registry: reg, Dev: m.Config.Dev,
+		Ready: func(ctx context.Context) error { return m.DB.PingContext(ctx) }})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.Listener = ln
+	m.Server = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		// net/http's own log lines (TLS handshake errors and the like)
+		// carry client addresses; they go to the logger at debug level
+		// with the address left out.
+		ErrorLog: slog.NewLogLogger(addrlessHandler{m.Log.Handler()}, slog.LevelDebug),
+	}
+	return nil
+}
+
+// Serve serves until ctx is cancelled, then shuts down gracefully.
+func (m *Main) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.Server.Serve(m.Listener) }()
+	m.Log.Info("serving", "addr", m.Listener.Addr().String(), "db", m.DB.Where)
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	m.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return m.Server.Shutdown(sctx)
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/users"
+	"github.com/serie-verkosto/directory/seed"
+)
+
+func open(ctx context.Context, c Config, stdout, stderr io.Writer) (*Main, error) {
+	log, err := newLogger(stderr, c.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{Config: c, Log: log, Out: stdout}
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c Config
+	fs := newFlagSet("serve", &c, stderr)
+	fs.StringVar(&c.Addr, "addr", ":8080", "listen `address`")
+	fs.BoolVar(&c.Dev, "dev", false, "re-parse templates on every request (development)")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	m, err := open(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.SeedIfEmpty(ctx); err != nil {
+		return err
+	}
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	return m.Serve(ctx)
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c Config
+	fs := newFlagSet("migrate", &c, stderr)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	m, err := open(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	v, err := m.DB.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is at schema version %d\n", m.DB.Where, v)
+	return nil
+}
+
+func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var (
+		c         Config
+		synthetic int
+		dir       string
+		overwrite bool
+	)
+	fs := newFlagSet("seed", &c, stderr)
+	fs.IntVar(&synthetic, "synthetic", 0, "also add `N` generated services (scale tests only)")
+	fs.StringVar(&dir, "seed-dir", "", "load seed files from `dir` instead of the ones built in")
+	fs.BoolVar(&overwrite, "overwrite", false, "replace stored listings that differ from the seed files")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if synthetic < 0 {
+		return fmt.Errorf("--synthetic must not be negative")
+	}
+	files := seed.Files
+	var data *seed.Data
+	var err error
+	if dir != "" {
+		data, err = seed.Parse(os.DirFS(dir))
+	} else {
+		data, err = seed.Parse(files)
+	}
+	if err != nil {
+		return err
+	}
+	m, err := open(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ctx = db.WithActor(ctx, "seed")
+	r, err := seed.Apply(ctx, m.Services, data, seed.Options{Overwrite: overwrite})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seed: %s\n", r)
+	if synthetic > 0 {
+		start := time.Now()
+		if err := seed.AddSynthetic(db.WithActor(ctx, "synthetic"), m.Services, synthetic, 1000, stdout); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "synthetic: added %d services in %s\n", synthetic, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func cmdReindex(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c Config
+	fs := newFlagSet("reindex", &c, stderr)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	m, err := open(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	fmt.Fprintln(stdout, "reindex: this version has no search index yet, so there is nothing to rebuild")
+	return nil
+}
+
+// stringList is a flag that may be repeated or given comma-separated.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	var (
+		c        Config
+		u        users.User
+		networks stringList
+	)
+	fs := newFlagSet("user add", &c, stderr)
+	fs.StringVar(&u.Email, "email", "", "the user's e-mail `address` (their login)")
+	fs.StringVar(&u.Name, "name", "", "the user's `name`")
+	fs.StringVar(&u.Role, "role", "", "`role`: admin, editor or member")
+	fs.Var(&networks, "network", "network `slug` an editor may edit (repeat or comma-separate)")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	u.Networks = networks
+	line, err := bufio.NewReader(io.LimitReader(stdin, users.MaxPasswordLen+2)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("read password from standard input: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	m, err := open(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	st := users.NewStore(m.DB)
+	if err := st.Create(db.WithActor(ctx, "cli"), &u, password); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s (%s, %s) added\n", u.Email, u.Role, u.ID)
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package api is the JSON API under /api/v1. Handlers parse the request,
+// call the store and render; errors are rendered in one place, as
+// {"error": {"code", "message", "fields"}} with the status apperr decides.
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/services"
+)
+
+// API serves the JSON endpoints.
+type API struct {
+	Store *services.Store
+	Log   *slog.Logger
+}
+
+// Handler is an API handler that returns its error instead of writing it.
+type Handler func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP renders a returned error as JSON: 5xx are logged in full and
+// shown as a generic message; 4xx carry their message and field errors.
+func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		WriteError(w, r, err, nil)
+	}
+}
+
+type errorBody struct {
+	Error struct {
+		Code    apperr.Code         `json:"code"`
+		Message string              `json:"message"`
+		Fields  []apperr.FieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// WriteError writes err as the API's JSON error.
+func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
+	status := apperr.HTTPStatus(err)
+	var body errorBody
+	body.Error.Code = apperr.CodeOf(err)
+	body.Error.Message = apperr.PublicMessage(err)
+	if e := apperr.As(err); e != nil {
+		body.Error.Fields = e.Fields
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	// The path only, never the query: it may hold what someone searched.
+	if status >= 500 {
+		log.Error("api error", "path", r.URL.Path, "status", status, "err", err)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// List is the envelope of every list response.
+type List[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+func list[T any](items []T, total, limit, offset int) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	if limit == 0 {
+		limit = services.DefaultLimit
+	}
+	return List[T]{Items: items, Total: total, Limit: limit, Offset: offset}
+}
+
+// writeOne writes one resource with its version as a strong ETag, which a
+// client sends back in If-Match when it updates.
+func writeOne(w http.ResponseWriter, version int, v any) {
+	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(version)))
+	writeJSON(w, http.StatusOK, v)
+}
+
+// query checks that q has only the allowed parameters, each given once, so
+// that a misspelt filter is an error instead of being silently ignored.
+func query(r *http.Request, allowed ...string) (url.Values, error) {
+	q := r.URL.Query()
+	var unknown []string
+	var fs apperr.Fields
+	for k, v := range q {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		} else if len(v) > 1 {
+			fs.Add(k, "err.repeated", "is given more than once")
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, apperr.Keyed(apperr.Invalid, "err.unknown_params",
+			"unknown parameter(s) %s; allowed: %s", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+	}
+	return q, fs.Err()
+}
+
+// pageParams parses limit and offset; bounds are checked by the store.
+func pageParams(q url.Values) (limit, offset int, err error) {
+	var fs apperr.Fields
+	num := func(name string) int {
+		s := q.Get(name)
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			fs.Add(name, "err.bad_number", "must be a whole number")
+		}
+		return n
+	}
+	limit, offset = num("limit"), num("offset")
+	return limit, offset, fs.Err()
+}
+
+// idVar returns the path id, rejecting malformed ones before any lookup.
+func idVar(r *http.Request, name string) (string, error) {
+	id := mux.Vars(r)[name]
+	if !services.ValidID(id) {
+		return "", apperr.Keyed(apperr.Invalid, "err.bad_id", "malformed id %q: ids are lowercase letters, digits and hyphens", id)
+	}
+	return id, nil
+}
+
+// NotFound answers unknown API paths in JSON.
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	WriteError(w, r, apperr.Keyed(apperr.NotFound, "err.not_found", "no such API endpoint: %s %s", r.Method, r.URL.Path), nil)
+}
+
+// MethodNotAllowed answers a known path with the wrong method.
+func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{
+		"code": "method_not_allowed", "message": r.Method + " is not allowed here"}})
+}

@@ -1,0 +1,309 @@
+// Package db is the storage plumbing shared by the feature packages: opening
+// SQLite or PostgreSQL behind one *sqlx.DB, running the embedded goose
+// migrations, and the write transaction that appends to the change log and
+// the audit log. Feature packages own their tables and SQL; this package owns
+// only change_log and audit_log.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+)
+
+// Dialect names the SQL flavour behind a DB.
+type Dialect string
+
+// The two supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+func init() {
+	// sqlx does not know modernc's driver name; it uses '?' like sqlite3.
+	sqlx.BindDriver("sqlite", sqlx.QUESTION)
+}
+
+// DB is the database handle every store shares.
+type DB struct {
+	*sqlx.DB
+	Dialect Dialect
+	// Now is the clock; tests replace it. Read once per transaction.
+	Now func() time.Time
+	// Where is a printable description of the database without secrets.
+	Where string
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn: a postgres:// URL or a SQLite file path. It pings
+// the database so that an unreachable server fails here with one clear line.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		x     *sqlx.DB
+		err   error
+		d     = &DB{Now: func() time.Time { return time.Now().UTC() }}
+		where string
+	)
+	if IsPostgres(dsn) {
+		where = redact(dsn)
+		x, err = sqlx.Open("postgres", dsn)
+		d.Dialect = Postgres
+	} else {
+		where = dsn
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("database %s: %w", where, err)
+			}
+		}
+		// WAL lets readers run beside the one writer; immediate transactions
+		// take the write lock up front, so two writers queue on busy_timeout
+		// instead of failing with SQLITE_BUSY when one upgrades its lock.
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		x, err = sqlx.Open("sqlite", "file:"+dsn+"?"+q.Encode())
+		d.Dialect = SQLite
+	}
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", where, err)
+	}
+	d.DB, d.Where = x, where
+	if d.Dialect == SQLite {
+		// One connection writes at a time anyway; a small pool keeps reads
+		// concurrent without piling up writers on the lock.
+		x.SetMaxOpenConns(8)
+	} else {
+		x.SetMaxOpenConns(20)
+	}
+	x.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := x.PingContext(pctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("database %s is not reachable: %w", where, err)
+	}
+	return d, nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxx")
+		}
+	}
+	return u.Redacted()
+}
+
+func (d *DB) gooseProvider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(d.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, d.DB.DB, sub)
+}
+
+// Migrate brings the schema to the newest embedded version. It returns the
+// number of migrations applied.
+func (d *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := d.gooseProvider()
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate %s: %w", d.Where, err)
+	}
+	return len(res), nil
+}
+
+// SchemaVersion returns the schema version the database is at.
+func (d *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := d.gooseProvider()
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose writes are recorded as done by actor
+// (a user id, or a name such as "seed" for the loader).
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor recorded in ctx, or "system".
+func ActorFrom(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return "system"
+}
+
+// Tx is one write transaction. Now is the transaction's single clock
+// reading, so every row it writes carries the same time.
+type Tx struct {
+	*sqlx.Tx
+	Dialect Dialect
+	Now     time.Time
+	Actor   string
+	changes int
+}
+
+// InTx runs fn in one transaction and commits it when fn returns nil.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	x, err := d.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: x, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond), Actor: ActorFrom(ctx)}
+	if err := fn(tx); err != nil {
+		_ = x.Rollback()
+		return err
+	}
+	if err := x.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Change operations recorded in the change log.
+const (
+	OpUpsert = "upsert"
+	OpDelete = "delete"
+)
+
+// LogChange appends one row to the change log, which the search index
+// follows. Every write to an indexed entity calls it in the same transaction.
+func (tx *Tx) LogChange(ctx context.Context, entity, id, op string) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(
+		`INSERT INTO change_log (entity, entity_id, op, changed_at) VALUES (?, ?, ?, ?)`),
+		entity, id, op, tx.Now)
+	if err != nil {
+		return fmt.Errorf("change log %s %s: %w", entity, id, err)
+	}
+	tx.changes++
+	return nil
+}
+
+// Audit appends who changed what to the audit log. before and after are
+// marshalled to JSON; nil means the entity did not exist on that side.
+func (tx *Tx) Audit(ctx context.Context, entity, id, action string, before, after any) error {
+	b, err := marshalOrNull(before)
+	if err != nil {
+		return err
+	}
+	a, err := marshalOrNull(after)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(
+		`INSERT INTO audit_log (at, actor, entity, entity_id, action, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		tx.Now, tx.Actor, entity, id, action, b, a)
+	if err != nil {
+		return fmt.Errorf("audit log %s %s: %w", entity, id, err)
+	}
+	return nil
+}
+
+// Record writes both the change-log and the audit row of one entity write.
+func (tx *Tx) Record(ctx context.Context, entity, id, action string, before, after any) error {
+	op := OpUpsert
+	if after == nil {
+		op = OpDelete
+	}
+	if err := tx.LogChange(ctx, entity, id, op); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, entity, id, action, before, after)
+}
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// violation, by the driver's error code rather than its text.
+func IsUniqueViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation.
+func IsForeignKeyViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// NotFoundIf turns sql.ErrNoRows into a NotFound error naming what was
+// missing, and wraps any other error with context.
+func NotFoundIf(err error, what, id string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Keyed(apperr.NotFound, "err.not_found", "%s %q not found", what, id)
+	}
+	return fmt.Errorf("load %s %s: %w", what, id, err)
+}
+
+// Conflict is the error for a stale version: someone saved in between.
+func Conflict(what, id string, have int) error {
+	return apperr.Keyed(apperr.Conflict, "err.conflict",
+		"%s %q was changed by someone else (your version %d is stale); reload and merge", what, id, have)
+}
+
+// LatestSeq returns the newest change-log sequence number (0 when empty).
+func (d *DB) LatestSeq(ctx context.Context) (int64, error) {
+	var seq sql.NullInt64
+	if err := d.GetContext(ctx, &seq, `SELECT MAX(seq) FROM change_log`); err != nil {
+		return 0, fmt.Errorf("latest change: %w", err)
+	}
+	return seq.Int64, nil
+}

@@ -1,0 +1,426 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/db"
+)
+
+var serviceCols = []string{"id", "organization_id", "name", "sort_name", "description", "target_groups",
+	"service_types", "delivery_modes", "languages", "cost", "referral_required", "anonymous",
+	"identity_recorded", "reporting", "eligibility", "age_min", "age_max", "how_to_refer", "self_referral",
+	"url", "email", "phones", "hours", "hours_exceptions", "hours_note", "area", "national", "status",
+	"alert", "verified_at", "review_by", "version", "created_at", "updated_at"}
+
+var (
+	selectService = "SELECT s." + strings.Join(serviceCols, ", s.") + " FROM services s"
+	insertService = insertSQL("services", serviceCols)
+	updateService = updateSQL("services", "id", serviceCols)
+)
+
+// VocabLanguage is the pseudo-vocabulary under which a service's languages
+// are stored in service_terms for filtering.
+const VocabLanguage = "language"
+
+// Service returns one service, or a NotFound error.
+func (s *Store) Service(ctx context.Context, id string) (Service, error) {
+	var svc Service
+	err := s.db.GetContext(ctx, &svc, s.db.Rebind(selectService+` WHERE s.id = ?`), id)
+	return svc, db.NotFoundIf(err, "service", id)
+}
+
+// ServicesByID returns the services with the given ids (missing ones are
+// left out), in the order of ids.
+func (s *Store) ServicesByID(ctx context.Context, ids []string) ([]Service, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q, args, err := sqlx.In(selectService+` WHERE s.id IN (?)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var list []Service
+	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("services by id: %w", err)
+	}
+	pos := map[string]int{}
+	for i, id := range ids {
+		pos[id] = i
+	}
+	out := make([]Service, len(ids))
+	for _, x := range list {
+		out[pos[x.ID]] = x
+	}
+	compact := out[:0]
+	for _, x := range out {
+		if x.ID != "" {
+			compact = append(compact, x)
+		}
+	}
+	return compact, nil
+}
+
+// ServiceFilter selects services. Empty fields do not filter.
+type ServiceFilter struct {
+	Network      string // services available in the network's area
+	Municipality string // code or Finnish/Swedish name
+	TargetGroup  string // client_situation term
+	ServiceType  string
+	DeliveryMode string
+	Language     string
+	Organization string
+	// Local leaves out national services when a network or municipality
+	// is given.
+	Local bool
+	// IncludeArchived lists archived services too (they are hidden by
+	// default).
+	IncludeArchived bool
+	Limit, Offset   int
+}
+
+// FindServices returns one page of the services matching f, local ones
+// before national ones, then by name, and the total count. Unknown
+// municipalities, networks and terms are Invalid errors.
+func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, int, error) {
+	limit, offset, err := paging(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		where []string
+		args  []any
+	)
+	if !f.IncludeArchived {
+		where = append(where, "s.status <> 'archived'")
+	}
+	national := "s.national = TRUE OR "
+	if f.Local {
+		national = ""
+	}
+	if f.Municipality != "" {
+		m, err := s.Municipality(ctx, f.Municipality)
+		if err != nil {
+			return nil, 0, err
+		}
+		where = append(where, `(`+national+`EXISTS (SELECT 1 FROM service_areas a WHERE a.service_id = s.id AND (
+			(a.kind = 'municipality' AND a.ref = ?) OR (a.kind = 'county' AND a.ref = ?) OR
+			(a.kind = 'network' AND a.ref IN (SELECT network_slug FROM network_municipalities WHERE municipality_code = ?)))))`)
+		args = append(args, m.Code, m.CountySlug, m.Code)
+	}
+	if f.Network != "" {
+		if _, err := s.Network(ctx, f.Network); err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_network", "unknown network %q", f.Network)
+			}
+			return nil, 0, err
+		}
+		where = append(where, `(`+national+`EXISTS (SELECT 1 FROM service_areas a WHERE a.service_id = s.id AND (
+			(a.kind = 'network' AND a.ref = ?) OR
+			(a.kind = 'municipality' AND a.ref IN (SELECT municipality_code FROM network_municipalities WHERE network_slug = ?)) OR
+			(a.kind = 'county' AND a.ref IN (SELECT m.county_slug FROM municipalities m JOIN network_municipalities nm ON nm.municipality_code = m.code WHERE nm.network_slug = ?)))))`)
+		args = append(args, f.Network, f.Network, f.Network)
+	}
+	var vocab *Vocabularies
+	for _, t := range []struct{ vocab, term, param string }{
+		{VocabClientSituation, f.TargetGroup, "target_group"},
+		{VocabServiceType, f.ServiceType, "service_type"},
+		{VocabDeliveryMode, f.DeliveryMode, "delivery_mode"},
+		{VocabLanguage, f.Language, "language"},
+	} {
+		if t.term == "" {
+			continue
+		}
+		if t.vocab != VocabLanguage {
+			if vocab == nil {
+				if vocab, err = s.Vocabularies(ctx); err != nil {
+					return nil, 0, err
+				}
+			}
+			if _, ok := vocab.Term(t.vocab, t.term); !ok {
+				return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_filter_term", "unknown %s %q", t.param, t.term)
+			}
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM service_terms t WHERE t.service_id = s.id AND t.vocabulary = ? AND t.term = ?)`)
+		args = append(args, t.vocab, t.term)
+	}
+	if f.Organization != "" {
+		where = append(where, `s.organization_id = ?`)
+		args = append(args, f.Organization)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
+		return nil, 0, fmt.Errorf("count services: %w", err)
+	}
+	var list []Service
+	q := selectService + cond + ` ORDER BY s.national, s.sort_name, s.id LIMIT ? OFFSET ?`
+	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(q), append(args, limit, offset)...); err != nil {
+		return nil, 0, fmt.Errorf("find services: %w", err)
+	}
+	return list, total, nil
+}
+
+// CountServices returns how many services are not archived.
+func (s *Store) CountServices(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM services WHERE status <> 'archived'`)
+	return n, err
+}
+
+// refs holds what a service may refer to, loaded once per write batch.
+type refs struct {
+	orgs     map[string]bool
+	networks map[string]bool
+	munis    *Municipalities
+	vocab    *Vocabularies
+}
+
+func (s *Store) loadRefs(ctx context.Context) (*refs, error) {
+	r := &refs{orgs: map[string]bool{}, networks: map[string]bool{}}
+	var err error
+	if r.munis, err = s.Municipalities(ctx); err != nil {
+		return nil, err
+	}
+	if r.vocab, err = s.Vocabularies(ctx); err != nil {
+		return nil, err
+	}
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM organizations`); err != nil {
+		return nil, fmt.Errorf("organization ids: %w", err)
+	}
+	for _, id := range ids {
+		r.orgs[id] = true
+	}
+	ids = nil
+	if err := s.db.SelectContext(ctx, &ids, `SELECT slug FROM networks`); err != nil {
+		return nil, fmt.Errorf("network slugs: %w", err)
+	}
+	for _, id := range ids {
+		r.networks[id] = true
+	}
+	return r, nil
+}
+
+// check normalises and validates svc, including its references; area
+// municipalities given by name are turned into codes.
+func (r *refs) check(svc *Service) error {
+	svc.Normalize()
+	svc.Area.Municipalities = append([]string(nil), svc.Area.Municipalities...)
+	err := svc.Validate(r.vocab)
+	var fs apperr.Fields
+	if e := apperr.As(err); e != nil {
+		fs = e.Fields
+	}
+	if svc.OrganizationID != "" && !r.orgs[string(svc.OrganizationID)] {
+		fs.Add("organization", "err.unknown_organization", "unknown organization %q", svc.OrganizationID)
+	}
+	for i, c := range svc.Area.Counties {
+		if _, ok := r.munis.County(c); !ok {
+			fs.Add(fmt.Sprintf("area.counties[%d]", i), "err.unknown_county", "unknown wellbeing services county %q", c)
+		}
+	}
+	for i, n := range svc.Area.Networks {
+		if !r.networks[n] {
+			fs.Add(fmt.Sprintf("area.networks[%d]", i), "err.unknown_network", "unknown network %q", n)
+		}
+	}
+	for i, ref := range svc.Area.Municipalities {
+		if m, ok := r.munis.Lookup(ref); ok {
+			svc.Area.Municipalities[i] = m.Code
+		} else {
+			fs.Add(fmt.Sprintf("area.municipalities[%d]", i), "err.unknown_municipality", "unknown municipality %q", ref)
+		}
+	}
+	svc.SortName = sortName(svc.Name.FI)
+	svc.National = svc.Area.National
+	return fs.Err()
+}
+
+// serviceWriter holds the prepared statements of one write transaction,
+// so that a bulk load does not re-parse SQL for every row.
+type serviceWriter struct {
+	tx                        *db.Tx
+	ins, upd                  *sqlx.NamedStmt
+	delAreas, delTerms        *sqlx.Stmt
+	insArea, insTerm, getByID *sqlx.Stmt
+}
+
+func newServiceWriter(ctx context.Context, tx *db.Tx) (*serviceWriter, error) {
+	w := &serviceWriter{tx: tx}
+	var err error
+	prep := func(q string) *sqlx.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sqlx.Stmt
+		st, err = tx.PreparexContext(ctx, tx.Rebind(q))
+		return st
+	}
+	w.delAreas = prep(`DELETE FROM service_areas WHERE service_id = ?`)
+	w.delTerms = prep(`DELETE FROM service_terms WHERE service_id = ?`)
+	w.insArea = prep(`INSERT INTO service_areas (service_id, kind, ref) VALUES (?, ?, ?)`)
+	w.insTerm = prep(`INSERT INTO service_terms (service_id, vocabulary, term) VALUES (?, ?, ?)`)
+	w.getByID = prep(selectService + ` WHERE s.id = ?`)
+	if err == nil {
+		w.ins, err = tx.PrepareNamedContext(ctx, insertService)
+	}
+	if err == nil {
+		w.upd, err = tx.PrepareNamedContext(ctx, updateService)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("prepare service statements: %w", err)
+	}
+	return w, nil
+}
+
+func (w *serviceWriter) derived(ctx context.Context, svc *Service, replace bool) error {
+	if replace {
+		if _, err := w.delAreas.ExecContext(ctx, svc.ID); err != nil {
+			return fmt.Errorf("service %s areas: %w", svc.ID, err)
+		}
+		if _, err := w.delTerms.ExecContext(ctx, svc.ID); err != nil {
+			return fmt.Errorf("service %s terms: %w", svc.ID, err)
+		}
+	}
+	for _, a := range []struct {
+		kind string
+		refs []string
+	}{{"county", svc.Area.Counties}, {"network", svc.Area.Networks}, {"municipality", svc.Area.Municipalities}} {
+		for _, ref := range uniqSorted(a.refs) {
+			if _, err := w.insArea.ExecContext(ctx, svc.ID, a.kind, ref); err != nil {
+				return fmt.Errorf("service %s area %s: %w", svc.ID, ref, err)
+			}
+		}
+	}
+	for _, t := range []struct {
+		vocab string
+		ids   []string
+	}{{VocabClientSituation, svc.TargetGroups}, {VocabServiceType, svc.ServiceTypes},
+		{VocabDeliveryMode, svc.DeliveryModes}, {VocabLanguage, svc.Languages}} {
+		for _, id := range uniqSorted(t.ids) {
+			if _, err := w.insTerm.ExecContext(ctx, svc.ID, t.vocab, id); err != nil {
+				return fmt.Errorf("service %s term %s: %w", svc.ID, id, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (w *serviceWriter) create(ctx context.Context, svc *Service) error {
+	svc.Meta = Meta{Version: 1, CreatedAt: w.tx.Now, UpdatedAt: w.tx.Now}
+	if _, err := w.ins.ExecContext(ctx, svc); err != nil {
+		if db.IsUniqueViolation(err) {
+			return apperr.Errorf(apperr.Conflict, "service %q already exists", svc.ID)
+		}
+		return fmt.Errorf("insert service %s: %w", svc.ID, err)
+	}
+	if err := w.derived(ctx, svc, false); err != nil {
+		return err
+	}
+	return w.tx.Record(ctx, EntityService, svc.ID, "create", nil, svc)
+}
+
+func (w *serviceWriter) update(ctx context.Context, svc *Service, action string) error {
+	var before Service
+	if err := w.getByID.GetContext(ctx, &before, svc.ID); err != nil {
+		return db.NotFoundIf(err, "service", svc.ID)
+	}
+	svc.CreatedAt, svc.UpdatedAt = before.CreatedAt, w.tx.Now
+	res, err := w.upd.ExecContext(ctx, svc)
+	if err != nil {
+		return fmt.Errorf("update service %s: %w", svc.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return db.Conflict("service", svc.ID, svc.Version)
+	}
+	svc.Version++
+	if err := w.derived(ctx, svc, true); err != nil {
+		return err
+	}
+	return w.tx.Record(ctx, EntityService, svc.ID, action, before, svc)
+}
+
+// CreateService stores a new service at version 1. Invalid fields and
+// unknown references are an Invalid error; an existing id is a Conflict.
+func (s *Store) CreateService(ctx context.Context, svc *Service) error {
+	return s.CreateServices(ctx, []*Service{svc})
+}
+
+// CreateServices stores many new services in one transaction: all or none.
+func (s *Store) CreateServices(ctx context.Context, list []*Service) error {
+	r, err := s.loadRefs(ctx)
+	if err != nil {
+		return err
+	}
+	xs := make([]Service, len(list))
+	for i, svc := range list {
+		xs[i] = *svc
+		if err := r.check(&xs[i]); err != nil {
+			if len(list) > 1 {
+				return fmt.Errorf("service %s: %w", svc.ID, err)
+			}
+			return err
+		}
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		w, err := newServiceWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for i := range xs {
+			if err := w.create(ctx, &xs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for i := range list {
+			*list[i] = xs[i]
+		}
+	}
+	return err
+}
+
+// UpdateService saves svc if svc.Version is still the stored version;
+// otherwise it returns a Conflict, or NotFound for an unknown id. On
+// success svc carries the new version.
+func (s *Store) UpdateService(ctx context.Context, svc *Service) error {
+	r, err := s.loadRefs(ctx)
+	if err != nil {
+		return err
+	}
+	x := *svc
+	if err := r.check(&x); err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		w, err := newServiceWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return w.update(ctx, &x, "update")
+	})
+	if err == nil {
+		*svc = x
+	}
+	return err
+}
+
+// CountServicesByPrefix counts services whose id starts with prefix.
+func (s *Store) CountServicesByPrefix(ctx context.Context, prefix string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM services WHERE id LIKE ?`), prefix+"%")
+	if err != nil {
+		return 0, fmt.Errorf("count services: %w", err)
+	}
+	return n, nil
+}

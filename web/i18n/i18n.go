@@ -1,0 +1,67 @@
+// Package i18n holds the web UI's message catalogues in Finnish, Swedish
+// and English, so that no user-visible string lives in a template.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/serie-verkosto/directory/internal/l10n"
+)
+
+//go:embed *.json
+var files embed.FS
+
+// Catalog translates message keys.
+type Catalog struct {
+	msgs map[string]map[string]string // lang -> key -> message
+}
+
+// Load parses the embedded catalogues.
+func Load() (*Catalog, error) {
+	c := &Catalog{msgs: map[string]map[string]string{}}
+	for _, lang := range l10n.Languages {
+		b, err := files.ReadFile(lang + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", lang, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("catalogue %s.json: %w", lang, err)
+		}
+		c.msgs[lang] = m
+	}
+	return c, nil
+}
+
+// Has reports whether key exists in lang's catalogue.
+func (c *Catalog) Has(lang, key string) bool {
+	_, ok := c.msgs[lang][key]
+	return ok
+}
+
+// Keys returns the keys of lang's catalogue.
+func (c *Catalog) Keys(lang string) []string {
+	var keys []string
+	for k := range c.msgs[lang] {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// T returns the message for key in lang, formatted with args; a key
+// missing in lang falls back to Finnish, and then to the key itself, so a
+// gap shows up on the page instead of breaking it.
+func (c *Catalog) T(lang, key string, args ...any) string {
+	msg, ok := c.msgs[lang][key]
+	if !ok {
+		if msg, ok = c.msgs["fi"][key]; !ok {
+			msg = key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}

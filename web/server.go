@@ -1,0 +1,160 @@
+// Package web is the directory's HTML interface and HTTP plumbing: routes,
+// middleware, templates and static files (all embedded), and the page
+// handlers. Pages are rendered on the server and work without JavaScript.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/serie-verkosto/directory/internal/api"
+	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/web/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the web layer needs from the program.
+type Config struct {
+	Store *services.Store
+	Log   *slog.Logger
+	// Ready reports whether the database answers and the index has caught
+	// up; /readyz answers 503 with its error until then.
+	Ready func(ctx context.Context) error
+	// Registry collects the HTTP metrics; /metrics serves it.
+	Registry *prometheus.Registry
+	// Dev re-parses templates on every request.
+	Dev bool
+}
+
+// Server renders pages and serves the API.
+type Server struct {
+	cfg     Config
+	store   *services.Store
+	log     *slog.Logger
+	cat     *i18n.Catalog
+	api     *api.API
+	router  *mux.Router
+	pages   map[string]*template.Template
+	static  map[string]staticFile // by hashed name
+	hashed  map[string]string     // plain name -> hashed URL
+	metrics *httpMetrics
+}
+
+type staticFile struct {
+	body []byte
+	ctype string
+}
+
+// New parses the templates and catalogues and builds the routes.
+func New(cfg Config) (*Server, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
+		api: &api.API{Store: cfg.Store, Log: cfg.Log}}
+	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.metrics, err = newHTTPMetrics(cfg.Registry); err != nil {
+		return nil, err
+	}
+	s.router = s.routes()
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the whole HTTP handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s.router
+	h = s.observe(h)
+	h = securityHeaders(h)
+	h = limitRequest(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	return s.recoverPanics(h)
+}
+
+// loadStatic reads the embedded static files and names each by a hash of
+// its content, so that they can be cached forever.
+func (s *Server) loadStatic() error {
+	s.static, s.hashed = map[string]staticFile{}, map[string]string{}
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static/")
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+			".svg": "image/svg+xml", ".ico": "image/x-icon", ".png": "image/png"}[ext]
+		s.static[hashed] = staticFile{body: b, ctype: ctype}
+		s.hashed[name] = "/static/" + hashed
+		return nil
+	})
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.static[mux.Vars(r)["name"]]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(f.body)
+}
+
+// StaticURL returns the content-hashed URL of a static file.
+func (s *Server) StaticURL(name string) string {
+	if u, ok := s.hashed[name]; ok {
+		return u
+	}
+	return "/static/missing/" + name
+}
+
+// pageNames are the templates that are pages; each is parsed together with
+// the layout.
+var pageNames = []string{"home", "services", "service", "networks", "network", "contacts", "contact", "error"}
+
+func (s *Server) parseTemplates() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
