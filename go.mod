@@ -3,6 +3,7 @@ module github.com/serie-verkosto/directory
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/gorilla/mux v1.8.1
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/lib/pq v1.12.3

@@ -390,11 +390,13 @@ type Options struct {
 
 // Report counts what Apply did, per kind of listing.
 type Report struct {
-	Created, Updated, Unchanged, Kept int
+	Municipalities                    int // rows of the classification added or changed
+	Created, Updated, Unchanged, Kept int // vocabularies and listings
 }
 
 func (r Report) String() string {
-	s := fmt.Sprintf("%d created, %d updated, %d unchanged", r.Created, r.Updated, r.Unchanged)
+	s := fmt.Sprintf("%d municipalities added or changed; %d listings created, %d updated, %d unchanged",
+		r.Municipalities, r.Created, r.Updated, r.Unchanged)
 	if r.Kept > 0 {
 		s += fmt.Sprintf(", %d differ from the seed and were kept (use --overwrite to replace them)", r.Kept)
 	}
@@ -410,7 +412,7 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", MunicipalitiesFile, err)
 	}
-	r.Updated += n
+	r.Municipalities = n
 	for _, v := range d.Vocabularies {
 		changed, err := st.PutVocabulary(ctx, v)
 		if err != nil {
