@@ -58,7 +58,7 @@ type Server struct {
 }
 
 type staticFile struct {
-	body []byte
+	body  []byte
 	ctype string
 }
 

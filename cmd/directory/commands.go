@@ -114,7 +114,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		}
 		fmt.Fprintf(stdout, "synthetic: added %d services in %s\n", synthetic, time.Since(start).Round(time.Millisecond))
 	}
-	return nil
+	return m.DB.Optimize(ctx)
 }
 
 func cmdReindex(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {

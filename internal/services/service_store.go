@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 )
@@ -18,9 +17,9 @@ var serviceCols = []string{"id", "organization_id", "name", "sort_name", "descri
 	"alert", "verified_at", "review_by", "version", "created_at", "updated_at"}
 
 var (
-	selectService = "SELECT s." + strings.Join(serviceCols, ", s.") + " FROM services s"
-	insertService = insertSQL("services", serviceCols)
-	updateService = updateSQL("services", "id", serviceCols)
+	selectService    = "SELECT s." + strings.Join(serviceCols, ", s.") + " FROM services s"
+	insertService    = insertSQL("services", serviceCols)
+	updateServiceSQL = updateSQL("services", "id", serviceCols)
 )
 
 // VocabLanguage is the pseudo-vocabulary under which a service's languages
@@ -107,9 +106,9 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 		if err != nil {
 			return nil, 0, err
 		}
-		where = append(where, `(`+national+`EXISTS (SELECT 1 FROM service_areas a WHERE a.service_id = s.id AND (
+		where = append(where, `(`+national+`s.id IN (SELECT a.service_id FROM service_areas a WHERE
 			(a.kind = 'municipality' AND a.ref = ?) OR (a.kind = 'county' AND a.ref = ?) OR
-			(a.kind = 'network' AND a.ref IN (SELECT network_slug FROM network_municipalities WHERE municipality_code = ?)))))`)
+			(a.kind = 'network' AND a.ref IN (SELECT network_slug FROM network_municipalities WHERE municipality_code = ?))))`)
 		args = append(args, m.Code, m.CountySlug, m.Code)
 	}
 	if f.Network != "" {
@@ -119,10 +118,10 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 			}
 			return nil, 0, err
 		}
-		where = append(where, `(`+national+`EXISTS (SELECT 1 FROM service_areas a WHERE a.service_id = s.id AND (
+		where = append(where, `(`+national+`s.id IN (SELECT a.service_id FROM service_areas a WHERE
 			(a.kind = 'network' AND a.ref = ?) OR
 			(a.kind = 'municipality' AND a.ref IN (SELECT municipality_code FROM network_municipalities WHERE network_slug = ?)) OR
-			(a.kind = 'county' AND a.ref IN (SELECT m.county_slug FROM municipalities m JOIN network_municipalities nm ON nm.municipality_code = m.code WHERE nm.network_slug = ?)))))`)
+			(a.kind = 'county' AND a.ref IN (SELECT m.county_slug FROM municipalities m JOIN network_municipalities nm ON nm.municipality_code = m.code WHERE nm.network_slug = ?))))`)
 		args = append(args, f.Network, f.Network, f.Network)
 	}
 	var vocab *Vocabularies
@@ -145,7 +144,7 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 				return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_filter_term", "unknown %s %q", t.param, t.term)
 			}
 		}
-		where = append(where, `EXISTS (SELECT 1 FROM service_terms t WHERE t.service_id = s.id AND t.vocabulary = ? AND t.term = ?)`)
+		where = append(where, `s.id IN (SELECT t.service_id FROM service_terms t WHERE t.vocabulary = ? AND t.term = ?)`)
 		args = append(args, t.vocab, t.term)
 	}
 	if f.Organization != "" {
@@ -244,97 +243,95 @@ func (r *refs) check(svc *Service) error {
 	return fs.Err()
 }
 
-// serviceWriter holds the prepared statements of one write transaction,
-// so that a bulk load does not re-parse SQL for every row.
-type serviceWriter struct {
-	tx                        *db.Tx
-	ins, upd                  *sqlx.NamedStmt
-	delAreas, delTerms        *sqlx.Stmt
-	insArea, insTerm, getByID *sqlx.Stmt
+type areaRow struct {
+	ServiceID string `db:"service_id"`
+	Kind      string `db:"kind"`
+	Ref       string `db:"ref"`
 }
 
-func newServiceWriter(ctx context.Context, tx *db.Tx) (*serviceWriter, error) {
-	w := &serviceWriter{tx: tx}
-	var err error
-	prep := func(q string) *sqlx.Stmt {
-		if err != nil {
-			return nil
+type termRow struct {
+	ServiceID  string `db:"service_id"`
+	Vocabulary string `db:"vocabulary"`
+	Term       string `db:"term"`
+}
+
+// derivedRows returns the filter rows of services: their areas and terms.
+func derivedRows(list []Service) ([]areaRow, []termRow) {
+	var areas []areaRow
+	var terms []termRow
+	for _, svc := range list {
+		for _, a := range []struct {
+			kind string
+			refs []string
+		}{{"county", svc.Area.Counties}, {"network", svc.Area.Networks}, {"municipality", svc.Area.Municipalities}} {
+			for _, ref := range uniqSorted(a.refs) {
+				areas = append(areas, areaRow{svc.ID, a.kind, ref})
+			}
 		}
-		var st *sqlx.Stmt
-		st, err = tx.PreparexContext(ctx, tx.Rebind(q))
-		return st
+		for _, t := range []struct {
+			vocab string
+			ids   []string
+		}{{VocabClientSituation, svc.TargetGroups}, {VocabServiceType, svc.ServiceTypes},
+			{VocabDeliveryMode, svc.DeliveryModes}, {VocabLanguage, svc.Languages}} {
+			for _, id := range uniqSorted(t.ids) {
+				terms = append(terms, termRow{svc.ID, t.vocab, id})
+			}
+		}
 	}
-	w.delAreas = prep(`DELETE FROM service_areas WHERE service_id = ?`)
-	w.delTerms = prep(`DELETE FROM service_terms WHERE service_id = ?`)
-	w.insArea = prep(`INSERT INTO service_areas (service_id, kind, ref) VALUES (?, ?, ?)`)
-	w.insTerm = prep(`INSERT INTO service_terms (service_id, vocabulary, term) VALUES (?, ?, ?)`)
-	w.getByID = prep(selectService + ` WHERE s.id = ?`)
-	if err == nil {
-		w.ins, err = tx.PrepareNamedContext(ctx, insertService)
-	}
-	if err == nil {
-		w.upd, err = tx.PrepareNamedContext(ctx, updateService)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("prepare service statements: %w", err)
-	}
-	return w, nil
+	return areas, terms
 }
 
-func (w *serviceWriter) derived(ctx context.Context, svc *Service, replace bool) error {
+func writeDerived(ctx context.Context, tx *db.Tx, list []Service, replace bool) error {
 	if replace {
-		if _, err := w.delAreas.ExecContext(ctx, svc.ID); err != nil {
-			return fmt.Errorf("service %s areas: %w", svc.ID, err)
-		}
-		if _, err := w.delTerms.ExecContext(ctx, svc.ID); err != nil {
-			return fmt.Errorf("service %s terms: %w", svc.ID, err)
-		}
-	}
-	for _, a := range []struct {
-		kind string
-		refs []string
-	}{{"county", svc.Area.Counties}, {"network", svc.Area.Networks}, {"municipality", svc.Area.Municipalities}} {
-		for _, ref := range uniqSorted(a.refs) {
-			if _, err := w.insArea.ExecContext(ctx, svc.ID, a.kind, ref); err != nil {
-				return fmt.Errorf("service %s area %s: %w", svc.ID, ref, err)
+		for _, svc := range list {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM service_areas WHERE service_id = ?`), svc.ID); err != nil {
+				return fmt.Errorf("service %s areas: %w", svc.ID, err)
+			}
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM service_terms WHERE service_id = ?`), svc.ID); err != nil {
+				return fmt.Errorf("service %s terms: %w", svc.ID, err)
 			}
 		}
 	}
-	for _, t := range []struct {
-		vocab string
-		ids   []string
-	}{{VocabClientSituation, svc.TargetGroups}, {VocabServiceType, svc.ServiceTypes},
-		{VocabDeliveryMode, svc.DeliveryModes}, {VocabLanguage, svc.Languages}} {
-		for _, id := range uniqSorted(t.ids) {
-			if _, err := w.insTerm.ExecContext(ctx, svc.ID, t.vocab, id); err != nil {
-				return fmt.Errorf("service %s term %s: %w", svc.ID, id, err)
-			}
-		}
+	areas, terms := derivedRows(list)
+	if err := db.InsertMany(ctx, tx, `INSERT INTO service_areas (service_id, kind, ref) VALUES (:service_id, :kind, :ref)`, areas, 3); err != nil {
+		return fmt.Errorf("service areas: %w", err)
+	}
+	if err := db.InsertMany(ctx, tx, `INSERT INTO service_terms (service_id, vocabulary, term) VALUES (:service_id, :vocabulary, :term)`, terms, 3); err != nil {
+		return fmt.Errorf("service terms: %w", err)
 	}
 	return nil
 }
 
-func (w *serviceWriter) create(ctx context.Context, svc *Service) error {
-	svc.Meta = Meta{Version: 1, CreatedAt: w.tx.Now, UpdatedAt: w.tx.Now}
-	if _, err := w.ins.ExecContext(ctx, svc); err != nil {
-		if db.IsUniqueViolation(err) {
-			return apperr.Errorf(apperr.Conflict, "service %q already exists", svc.ID)
-		}
-		return fmt.Errorf("insert service %s: %w", svc.ID, err)
+// createServices inserts new services with multi-row statements.
+func createServices(ctx context.Context, tx *db.Tx, list []Service) error {
+	entries := make([]db.Entry, len(list))
+	for i := range list {
+		list[i].Meta = Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+		entries[i] = db.Entry{Entity: EntityService, ID: list[i].ID, Action: "create", After: list[i]}
 	}
-	if err := w.derived(ctx, svc, false); err != nil {
+	if err := db.InsertMany(ctx, tx, insertService, list, len(serviceCols)); err != nil {
+		if db.IsUniqueViolation(err) {
+			if len(list) == 1 {
+				return apperr.Errorf(apperr.Conflict, "service %q already exists", list[0].ID)
+			}
+			return apperr.Errorf(apperr.Conflict, "a service with one of these ids already exists (%s … %s)", list[0].ID, list[len(list)-1].ID)
+		}
+		return fmt.Errorf("insert services: %w", err)
+	}
+	if err := writeDerived(ctx, tx, list, false); err != nil {
 		return err
 	}
-	return w.tx.Record(ctx, EntityService, svc.ID, "create", nil, svc)
+	return tx.RecordMany(ctx, entries)
 }
 
-func (w *serviceWriter) update(ctx context.Context, svc *Service, action string) error {
+// updateService writes svc over the stored row if svc.Version is current.
+func updateService(ctx context.Context, tx *db.Tx, svc *Service, action string) error {
 	var before Service
-	if err := w.getByID.GetContext(ctx, &before, svc.ID); err != nil {
+	if err := tx.GetContext(ctx, &before, tx.Rebind(selectService+` WHERE s.id = ?`), svc.ID); err != nil {
 		return db.NotFoundIf(err, "service", svc.ID)
 	}
-	svc.CreatedAt, svc.UpdatedAt = before.CreatedAt, w.tx.Now
-	res, err := w.upd.ExecContext(ctx, svc)
+	svc.CreatedAt, svc.UpdatedAt = before.CreatedAt, tx.Now
+	res, err := tx.NamedExecContext(ctx, updateServiceSQL, svc)
 	if err != nil {
 		return fmt.Errorf("update service %s: %w", svc.ID, err)
 	}
@@ -342,10 +339,10 @@ func (w *serviceWriter) update(ctx context.Context, svc *Service, action string)
 		return db.Conflict("service", svc.ID, svc.Version)
 	}
 	svc.Version++
-	if err := w.derived(ctx, svc, true); err != nil {
+	if err := writeDerived(ctx, tx, []Service{*svc}, true); err != nil {
 		return err
 	}
-	return w.tx.Record(ctx, EntityService, svc.ID, action, before, svc)
+	return tx.Record(ctx, EntityService, svc.ID, action, before, svc)
 }
 
 // CreateService stores a new service at version 1. Invalid fields and
@@ -370,18 +367,7 @@ func (s *Store) CreateServices(ctx context.Context, list []*Service) error {
 			return err
 		}
 	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		w, err := newServiceWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for i := range xs {
-			if err := w.create(ctx, &xs[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = s.db.InTx(ctx, func(tx *db.Tx) error { return createServices(ctx, tx, xs) })
 	if err == nil {
 		for i := range list {
 			*list[i] = xs[i]
@@ -402,13 +388,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *Service) error {
 	if err := r.check(&x); err != nil {
 		return err
 	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		w, err := newServiceWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		return w.update(ctx, &x, "update")
-	})
+	err = s.db.InTx(ctx, func(tx *db.Tx) error { return updateService(ctx, tx, &x, "update") })
 	if err == nil {
 		*svc = x
 	}

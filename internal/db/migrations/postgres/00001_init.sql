@@ -103,8 +103,11 @@ CREATE TABLE services (
     created_at        TIMESTAMPTZ NOT NULL,
     updated_at        TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX services_sort ON services (sort_name, id);
+-- Lists show local services before national ones, then by name.
+CREATE INDEX services_order ON services (national, sort_name, id);
 CREATE INDEX services_org ON services (organization_id);
+-- Counting listings by status reads this index, not the wide rows.
+CREATE INDEX services_status ON services (status);
 -- Derived rows for filtering (service area and taxonomy terms), rewritten
 -- with the service in the same transaction.
 CREATE TABLE service_areas (
@@ -177,13 +180,16 @@ CREATE TABLE change_log (
 -- +goose StatementBegin
 CREATE FUNCTION change_log_notify() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_notify('directory_changes', NEW.seq::text);
+    -- A wake-up only (DESIGN.md): one per statement, and PostgreSQL folds
+    -- identical notifications of a transaction into one, so a bulk load
+    -- does not queue a notification per row.
+    PERFORM pg_notify('directory_changes', '');
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
 CREATE TRIGGER change_log_notify AFTER INSERT ON change_log
-    FOR EACH ROW EXECUTE FUNCTION change_log_notify();
+    FOR EACH STATEMENT EXECUTE FUNCTION change_log_notify();
 
 -- Who changed what. Append-only: the triggers refuse edits.
 CREATE TABLE audit_log (

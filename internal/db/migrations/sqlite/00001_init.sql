@@ -103,8 +103,11 @@ CREATE TABLE services (
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
 );
-CREATE INDEX services_sort ON services (sort_name, id);
+-- Lists show local services before national ones, then by name.
+CREATE INDEX services_order ON services (national, sort_name, id);
 CREATE INDEX services_org ON services (organization_id);
+-- Counting listings by status reads this index, not the wide rows.
+CREATE INDEX services_status ON services (status);
 -- Derived rows for filtering (service area and taxonomy terms), rewritten
 -- with the service in the same transaction.
 CREATE TABLE service_areas (
