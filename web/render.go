@@ -340,5 +340,5 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, b *Base) error {
-	return apperr.Keyed(apperr.NotFound, "error.not_found.text", "no page at %s", r.URL.Path)
+	return &apperr.Error{Code: apperr.NotFound, Key: "error.not_found.text", Message: "no page at " + r.URL.Path}
 }

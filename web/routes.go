@@ -23,16 +23,15 @@ func (s *Server) routes() *mux.Router {
 
 	// JSON API, read side (anonymous).
 	a := r.PathPrefix("/api/v1").Subrouter()
-	a.Handle("/services", api.Handler(s.api.ListServices)).Methods(http.MethodGet).Name("api.services")
-	a.Handle("/services/{id}", api.Handler(s.api.GetService)).Methods(http.MethodGet).Name("api.service")
-	a.Handle("/contacts", api.Handler(s.api.ListContacts)).Methods(http.MethodGet).Name("api.contacts")
-	a.Handle("/contacts/{id}", api.Handler(s.api.GetContact)).Methods(http.MethodGet).Name("api.contact")
-	a.Handle("/networks", api.Handler(s.api.ListNetworks)).Methods(http.MethodGet).Name("api.networks")
-	a.Handle("/networks/{slug}", api.Handler(s.api.GetNetwork)).Methods(http.MethodGet).Name("api.network")
-	a.Handle("/municipalities", api.Handler(s.api.ListMunicipalities)).Methods(http.MethodGet).Name("api.municipalities")
-	a.Handle("/vocabularies", api.Handler(s.api.ListVocabularies)).Methods(http.MethodGet).Name("api.vocabularies")
+	a.Handle("/services", s.api.Get(s.api.ListServices)).Name("api.services")
+	a.Handle("/services/{id}", s.api.Get(s.api.GetService)).Name("api.service")
+	a.Handle("/contacts", s.api.Get(s.api.ListContacts)).Name("api.contacts")
+	a.Handle("/contacts/{id}", s.api.Get(s.api.GetContact)).Name("api.contact")
+	a.Handle("/networks", s.api.Get(s.api.ListNetworks)).Name("api.networks")
+	a.Handle("/networks/{slug}", s.api.Get(s.api.GetNetwork)).Name("api.network")
+	a.Handle("/municipalities", s.api.Get(s.api.ListMunicipalities)).Name("api.municipalities")
+	a.Handle("/vocabularies", s.api.Get(s.api.ListVocabularies)).Name("api.vocabularies")
 	a.NotFoundHandler = http.HandlerFunc(api.NotFound)
-	a.MethodNotAllowedHandler = http.HandlerFunc(api.MethodNotAllowed)
 
 	// HTML pages.
 	r.Handle("/", s.page(s.home)).Methods(http.MethodGet, http.MethodHead).Name("home")

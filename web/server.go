@@ -93,10 +93,11 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.router
 	h = s.observe(h)
-	h = securityHeaders(h)
 	h = limitRequest(h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	return s.recoverPanics(h)
+	h = s.recoverPanics(h)
+	// Outermost, so that even refusals (414, cross-origin 403) carry them.
+	return securityHeaders(h)
 }
 
 // loadStatic reads the embedded static files and names each by a hash of

@@ -28,11 +28,41 @@ type API struct {
 // Handler is an API handler that returns its error instead of writing it.
 type Handler func(w http.ResponseWriter, r *http.Request) error
 
-// ServeHTTP renders a returned error as JSON: 5xx are logged in full and
-// shown as a generic message; 4xx carry their message and field errors.
-func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Route serves one API path, dispatching on the method. It answers a
+// method it has no handler for with 405 and an Allow header (gorilla/mux
+// cannot, for routes in a subrouter). Errors are rendered as JSON: 5xx
+// are logged in full and shown as a generic message; 4xx carry their
+// message and field errors.
+type Route struct {
+	API                    *API
+	Get, Post, Put, Delete Handler
+}
+
+// Methods routes one path's methods.
+func (a *API) Methods(get, post, put, del Handler) Route {
+	return Route{API: a, Get: get, Post: post, Put: put, Delete: del}
+}
+
+// Get routes a read-only path.
+func (a *API) Get(h Handler) Route { return a.Methods(h, nil, nil, nil) }
+
+func (rt Route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	handlers := map[string]Handler{http.MethodGet: rt.Get, http.MethodHead: rt.Get,
+		http.MethodPost: rt.Post, http.MethodPut: rt.Put, http.MethodDelete: rt.Delete}
+	h := handlers[r.Method]
+	if h == nil {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			if handlers[m] != nil {
+				allow = append(allow, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		MethodNotAllowed(w, r)
+		return
+	}
 	if err := h(w, r); err != nil {
-		WriteError(w, r, err, nil)
+		WriteError(w, r, err, rt.API.Log)
 	}
 }
 

@@ -362,15 +362,17 @@ func NotFoundIf(err error, what, id string) error {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Keyed(apperr.NotFound, "err.not_found", "%s %q not found", what, id)
+		// The catalogue text is generic: what and id are English and
+		// user input, so only the API's message names them.
+		return &apperr.Error{Code: apperr.NotFound, Key: "err.not_found", Message: fmt.Sprintf("%s %q not found", what, id)}
 	}
 	return fmt.Errorf("load %s %s: %w", what, id, err)
 }
 
 // Conflict is the error for a stale version: someone saved in between.
 func Conflict(what, id string, have int) error {
-	return apperr.Keyed(apperr.Conflict, "err.conflict",
-		"%s %q was changed by someone else (your version %d is stale); reload and merge", what, id, have)
+	return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict",
+		Message: fmt.Sprintf("%s %q was changed by someone else (your version %d is stale); reload and merge", what, id, have)}
 }
 
 // Optimize refreshes the query planner's statistics after a bulk load, so

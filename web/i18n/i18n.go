@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/serie-verkosto/directory/internal/l10n"
 )
@@ -60,7 +61,9 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 			msg = key
 		}
 	}
-	if len(args) > 0 {
+	// A message without verbs ignores args rather than printing
+	// %!(EXTRA …) to the user.
+	if len(args) > 0 && strings.Contains(msg, "%") {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
