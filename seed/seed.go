@@ -30,7 +30,7 @@ import (
 
 // Files is the seed data compiled into the binary.
 //
-//go:embed *.yaml municipalities.csv
+//go:embed *.yaml municipalities.csv compounds.txt
 var Files embed.FS
 
 // The seed files, in load order.

@@ -207,6 +207,26 @@ type contactLine struct {
 	C services.Contact
 }
 
+// FreshTag labels a search hit's verification state; verified hits get
+// no label, to keep the list calm.
+func (b *Base) FreshTag(state string) *Fresh {
+	switch state {
+	case "overdue":
+		return &Fresh{"overdue", b.T("fresh.overdue")}
+	case "unverified":
+		return &Fresh{"unverified", b.T("fresh.unverified")}
+	}
+	return nil
+}
+
+// URLWithLang adds the page's language to a site path.
+func (b *Base) URLWithLang(path string) string {
+	if b.Lang == "fi" {
+		return path
+	}
+	return path + "?lang=" + b.Lang
+}
+
 // YesNo renders a known-or-unknown fact.
 func (b *Base) YesNo(v *bool) string {
 	switch {

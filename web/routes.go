@@ -23,6 +23,7 @@ func (s *Server) routes() *mux.Router {
 
 	// JSON API, read side (anonymous).
 	a := r.PathPrefix("/api/v1").Subrouter()
+	a.Handle("/search", s.api.Get(s.api.Search)).Name("api.search")
 	a.Handle("/services", s.api.Get(s.api.ListServices)).Name("api.services")
 	a.Handle("/services/{id}", s.api.Get(s.api.GetService)).Name("api.service")
 	a.Handle("/contacts", s.api.Get(s.api.ListContacts)).Name("api.contacts")
@@ -35,6 +36,7 @@ func (s *Server) routes() *mux.Router {
 
 	// HTML pages.
 	r.Handle("/", s.page(s.home)).Methods(http.MethodGet, http.MethodHead).Name("home")
+	r.Handle("/search", s.page(s.search)).Methods(http.MethodGet, http.MethodHead).Name("search")
 	r.Handle("/services", s.page(s.listServices)).Methods(http.MethodGet, http.MethodHead).Name("services")
 	r.Handle("/services/{id}", s.page(s.showService)).Methods(http.MethodGet, http.MethodHead).Name("service")
 	r.Handle("/networks", s.page(s.listNetworks)).Methods(http.MethodGet, http.MethodHead).Name("networks")

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/serie-verkosto/directory/internal/api"
+	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/web/i18n"
 )
@@ -41,6 +42,8 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Dev re-parses templates on every request.
 	Dev bool
+	// Index serves /search and /api/v1/search; nil disables search.
+	Index *search.Index
 }
 
 // Server renders pages and serves the API.
@@ -75,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
-		api: &api.API{Store: cfg.Store, Log: cfg.Log}}
+		api: &api.API{Store: cfg.Store, Index: cfg.Index, Log: cfg.Log}}
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}
@@ -145,7 +148,7 @@ func (s *Server) StaticURL(name string) string {
 
 // pageNames are the templates that are pages; each is parsed together with
 // the layout.
-var pageNames = []string{"home", "services", "service", "networks", "network", "contacts", "contact", "error"}
+var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error"}
 
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
@@ -27,6 +29,8 @@ type Main struct {
 	Out      io.Writer
 	DB       *db.DB
 	Services *services.Store
+	Index    *search.Index
+	Syncer   *search.Syncer
 	Server   *http.Server
 	Listener net.Listener
 }
@@ -66,12 +70,56 @@ func (m *Main) SeedIfEmpty(ctx context.Context) error {
 	return nil
 }
 
+// IndexDir is where the search index lives.
+func (c Config) IndexDir() string { return filepath.Join(c.Data, "index") }
+
+// OpenIndex opens the search index in dir (rebuilt from the database when
+// missing, corrupt or built by another mapping) and prepares its syncer,
+// which local writes wake.
+func (m *Main) OpenIndex(dir string) error {
+	compounds, err := search.LoadCompounds(seed.Files, "compounds.txt")
+	if err != nil {
+		return err
+	}
+	syn, err := search.LoadSynonyms(seed.Files, "synonyms.yaml")
+	if err != nil {
+		return err
+	}
+	ix, rebuilt, err := search.Open(search.Config{Dir: dir, Compounds: compounds, Synonyms: syn})
+	if err != nil {
+		return err
+	}
+	if rebuilt {
+		m.Log.Info("search index is new or outdated: building it from the database", "dir", dir)
+	}
+	m.Index = ix
+	dsn := ""
+	if m.DB.Dialect == db.Postgres {
+		dsn = m.Config.DSN()
+	}
+	m.Syncer = &search.Syncer{Index: ix, DB: m.DB, Store: m.Services, Sources: search.ListingSources(m.Services),
+		Log: m.Log, DSN: dsn}
+	m.DB.OnChange = m.Syncer.Wake
+	return nil
+}
+
+// Ready reports whether the database answers and the index has caught up.
+func (m *Main) Ready(ctx context.Context) error {
+	if err := m.DB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if m.Syncer != nil {
+		return m.Syncer.CaughtUp(ctx)
+	}
+	return nil
+}
+
 // Listen binds the address and builds the HTTP server.
 func (m *Main) Listen() error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := web.New(web.Config{Store: m.Services, Log: m.Log, Registry: reg, Dev: m.Config.Dev,
-		Ready: func(ctx context.Context) error { return m.DB.PingContext(ctx) }})
+		Ready: m.Ready, Index: m.Index})
 	if err != nil {
 		return err
 	}
@@ -114,8 +162,11 @@ func (m *Main) Serve(ctx context.Context) error {
 	return m.Server.Shutdown(sctx)
 }
 
-// Close releases the database.
+// Close releases the index and the database.
 func (m *Main) Close() error {
+	if m.Index != nil {
+		m.Index.Close()
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

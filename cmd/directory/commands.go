@@ -43,6 +43,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := m.SeedIfEmpty(ctx); err != nil {
 		return err
 	}
+	if err := m.OpenIndex(c.IndexDir()); err != nil {
+		return err
+	}
+	syncCtx, stopSync := context.WithCancel(ctx)
+	defer stopSync()
+	go m.Syncer.Run(syncCtx)
 	if err := m.Listen(); err != nil {
 		return err
 	}
@@ -128,7 +134,44 @@ func cmdReindex(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	defer m.Close()
-	fmt.Fprintln(stdout, "reindex: this version has no search index yet, so there is nothing to rebuild")
+	// Build beside the live index and swap at the end, so that a server
+	// running on the old one is never left with half an index; it keeps
+	// its open files until it restarts.
+	fresh := c.IndexDir() + ".new"
+	if err := os.RemoveAll(fresh); err != nil {
+		return err
+	}
+	if err := m.OpenIndex(fresh); err != nil {
+		return err
+	}
+	start := time.Now()
+	last := time.Time{}
+	pos, err := m.Syncer.Sync(ctx, func(done, total int) {
+		if time.Since(last) >= time.Second || done == total {
+			last = time.Now()
+			rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+			fmt.Fprintf(stdout, "reindex: %d/%d documents (%.0f/s)\n", done, total, rate)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	n, _ := m.Index.Count()
+	if err := m.Index.Close(); err != nil {
+		return err
+	}
+	m.Index = nil
+	old := c.IndexDir() + ".old"
+	_ = os.RemoveAll(old)
+	if err := os.Rename(c.IndexDir(), old); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("replace index: %w", err)
+	}
+	if err := os.Rename(fresh, c.IndexDir()); err != nil {
+		return fmt.Errorf("replace index: %w", err)
+	}
+	_ = os.RemoveAll(old)
+	fmt.Fprintf(stdout, "reindex: %d documents in %s, up to change %d; restart a running server to use it\n",
+		n, time.Since(start).Round(time.Millisecond), pos.Seq)
 	return nil
 }
 

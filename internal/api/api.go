@@ -16,12 +16,14 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // API serves the JSON endpoints.
 type API struct {
 	Store *services.Store
+	Index *search.Index
 	Log   *slog.Logger
 }
 

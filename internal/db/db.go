@@ -52,6 +52,9 @@ type DB struct {
 	Now func() time.Time
 	// Where is a printable description of the database without secrets.
 	Where string
+	// OnChange, when set, is called after a transaction that wrote to the
+	// change log has committed: the search syncer's wake-up.
+	OnChange func()
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -199,6 +202,9 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := x.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.changes > 0 && d.OnChange != nil {
+		d.OnChange()
 	}
 	return nil
 }

@@ -166,3 +166,12 @@ func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
 	}
 	return err
 }
+
+// ContactIDs returns the ids of every contact person.
+func (s *Store) ContactIDs(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM contacts ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("contact ids: %w", err)
+	}
+	return ids, nil
+}

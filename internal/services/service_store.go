@@ -404,3 +404,13 @@ func (s *Store) CountServicesByPrefix(ctx context.Context, prefix string) (int, 
 	}
 	return n, nil
 }
+
+// ServiceIDs returns the ids of every service that is not archived, for
+// rebuilding the search index.
+func (s *Store) ServiceIDs(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM services WHERE status <> 'archived' ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("service ids: %w", err)
+	}
+	return ids, nil
+}

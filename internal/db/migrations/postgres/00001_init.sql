@@ -177,6 +177,7 @@ CREATE TABLE change_log (
     -- seq earlier but committed later.
     txid       XID8 NOT NULL DEFAULT pg_current_xact_id()
 );
+CREATE INDEX change_log_txid ON change_log (txid);
 -- +goose StatementBegin
 CREATE FUNCTION change_log_notify() RETURNS trigger AS $$
 BEGIN

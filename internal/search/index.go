@@ -1,0 +1,315 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/services"
+)
+
+// Internal keys stored in the index beside the documents.
+var (
+	keyVersion    = []byte("mapping_version")
+	keyCheckpoint = []byte("checkpoint")
+)
+
+// Index is the open Bleve index with the analysis that built it.
+type Index struct {
+	bleve   bleve.Index
+	path    string
+	version string
+
+	mu     sync.RWMutex
+	places *Places
+	munis  *services.Municipalities
+	syn    Synonyms
+}
+
+// Config is what opening an index needs.
+type Config struct {
+	Dir       string   // the index directory (inside the data dir)
+	Compounds []string // Finnish compound parts, part of the mapping
+	Synonyms  Synonyms
+}
+
+// Open opens the index at cfg.Dir. A missing directory, one Bleve cannot
+// open (corrupt) or one built with another mapping version is replaced by
+// a new, empty index, which the syncer then fills from the database; the
+// second result says so.
+func Open(cfg Config) (*Index, bool, error) {
+	m, err := NewMapping(cfg.Compounds)
+	if err != nil {
+		return nil, false, err
+	}
+	version := MappingVersion(cfg.Compounds)
+	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms}
+	b, err := bleve.OpenUsing(cfg.Dir, map[string]any{"bolt_timeout": "2s"})
+	if err == nil {
+		v, verr := b.GetInternal(keyVersion)
+		if verr == nil && string(v) == version {
+			ix.bleve = b
+			return ix, false, nil
+		}
+		b.Close()
+	} else if errors.Is(err, bleve.ErrorIndexMetaMissing) || os.IsNotExist(err) || errors.Is(err, os.ErrNotExist) {
+		// Missing: created below.
+	} else if strings.Contains(err.Error(), "timeout") {
+		return nil, false, fmt.Errorf("search index %s is in use by another process: %w", cfg.Dir, err)
+	}
+	if err := ix.create(m); err != nil {
+		return nil, false, err
+	}
+	return ix, true, nil
+}
+
+func (ix *Index) create(m *mapping.IndexMappingImpl) error {
+	if err := os.RemoveAll(ix.path); err != nil {
+		return fmt.Errorf("remove old index: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(ix.path), 0o750); err != nil {
+		return err
+	}
+	b, err := bleve.NewUsing(ix.path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
+	if err != nil {
+		return fmt.Errorf("create index %s: %w", ix.path, err)
+	}
+	if err := b.SetInternal(keyVersion, []byte(ix.version)); err != nil {
+		b.Close()
+		return err
+	}
+	ix.bleve = b
+	return nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// Checkpoint returns the change-log position the index has applied, and
+// whether it has one (a new index has none).
+func (ix *Index) Checkpoint() (db.Position, bool, error) {
+	var p db.Position
+	b, err := ix.bleve.GetInternal(keyCheckpoint)
+	if err != nil || b == nil {
+		return p, false, err
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, false, fmt.Errorf("index checkpoint: %w", err)
+	}
+	return p, true, nil
+}
+
+// Count returns the number of documents.
+func (ix *Index) Count() (uint64, error) { return ix.bleve.DocCount() }
+
+// SetPlaces gives the index the municipalities for place recognition.
+func (ix *Index) SetPlaces(m *services.Municipalities) {
+	ix.mu.Lock()
+	ix.munis, ix.places = m, NewPlaces(m)
+	ix.mu.Unlock()
+}
+
+// Batch collects documents to write with one checkpoint.
+type Batch struct {
+	b *bleve.Batch
+}
+
+// NewBatch starts a batch.
+func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.bleve.NewBatch()} }
+
+// Put adds or replaces a document.
+func (b *Batch) Put(d Doc) error { return b.b.Index(d.Key(), d.fields()) }
+
+// Delete removes a document.
+func (b *Batch) Delete(typ, id string) { b.b.Delete(typ + "/" + id) }
+
+// Size is the number of operations in the batch.
+func (b *Batch) Size() int { return b.b.Size() }
+
+// Commit writes the batch; a non-nil checkpoint is saved in the same
+// batch, so documents and checkpoint can never disagree after a crash.
+func (ix *Index) Commit(b *Batch, cp *db.Position) error {
+	if cp != nil {
+		v, err := json.Marshal(cp)
+		if err != nil {
+			return err
+		}
+		b.b.SetInternal(keyCheckpoint, v)
+	}
+	if err := ix.bleve.Batch(b.b); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	return nil
+}
+
+// Hit is one search result.
+type Hit struct {
+	Type    string  `json:"type"`
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Snippet string  `json:"snippet"` // HTML: escaped text with <mark> around matches
+	URL     string  `json:"url"`
+	Fresh   string  `json:"fresh,omitempty"`
+	Score   float64 `json:"score"`
+}
+
+// FacetValue is one value of a facet and how many results have it.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Result is one page of results.
+type Result struct {
+	Total   uint64                  `json:"total"`
+	Hits    []Hit                   `json:"hits"`
+	Facets  map[string][]FacetValue `json:"facets"`
+	TookMS  float64                 `json:"took_ms"`
+	Place   *services.Municipality  `json:"place,omitempty"`
+	Partial bool                    `json:"partial,omitempty"` // not every word matched
+}
+
+// Search runs a request. Bad requests are apperr Invalid; nothing a user
+// types makes it fail otherwise.
+func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	ix.mu.RLock()
+	places, munis, syn := ix.places, ix.munis, ix.syn
+	ix.mu.RUnlock()
+	if munis == nil {
+		munis = services.NewMunicipalityIndex(nil)
+	}
+	plan, err := NewPlan(r, places, munis)
+	if err != nil {
+		return nil, err
+	}
+	limit := r.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(0, r.Offset)
+	res, err := ix.run(ctx, plan, syn, true, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	out := ix.result(res, plan)
+	if res.Total == 0 && len(plan.Words) > 1 {
+		// No listing has every word: show those with some, marked.
+		if res, err = ix.run(ctx, plan, syn, false, limit, offset); err != nil {
+			return nil, err
+		}
+		out = ix.result(res, plan)
+		out.Partial = res.Total > 0
+	}
+	out.Place = plan.Place
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all bool, limit, offset int) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequestOptions(plan.Query(syn, all), limit, offset, false)
+	// Ties are broken by id so that the same query always gives the same
+	// order.
+	req.SortBy([]string{"-_score", "_id"})
+	body := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}[plan.Lang]
+	title := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}[plan.Lang]
+	req.Fields = []string{fType, fTitleFI, fTitleSV, fTitleEN, body, fURL, fFresh}
+	if len(plan.Words) > 0 {
+		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+		req.Highlight.AddField(body)
+		req.Highlight.AddField(title)
+	}
+	for _, f := range FacetFields {
+		size := 10
+		if f == fMunicipality {
+			size = 15
+		}
+		req.AddFacet(f, bleve.NewFacetRequest(f, size))
+	}
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+func stored(fields map[string]any, name string) string {
+	if s, ok := fields[name].(string); ok {
+		return s
+	}
+	return ""
+}
+
+// firstLine is a document's display title: its first title line.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (ix *Index) result(res *bleve.SearchResult, plan Plan) *Result {
+	out := &Result{Total: res.Total, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
+	body := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}[plan.Lang]
+	for _, h := range res.Hits {
+		typ, id, _ := strings.Cut(h.ID, "/")
+		title := l10n.Text{FI: stored(h.Fields, fTitleFI), SV: stored(h.Fields, fTitleSV), EN: stored(h.Fields, fTitleEN)}
+		t, _ := title.Get(plan.Lang)
+		hit := Hit{Type: typ, ID: id, Title: firstLine(t), URL: stored(h.Fields, fURL), Fresh: stored(h.Fields, fFresh), Score: h.Score}
+		// Bleve's HTML highlighter escapes the text and adds only <mark>.
+		if frags := h.Fragments[body]; len(frags) > 0 {
+			hit.Snippet = strings.Join(frags, " … ")
+		} else {
+			hit.Snippet = html.EscapeString(snippetStart(stored(h.Fields, body)))
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	for name, f := range res.Facets {
+		var vals []FacetValue
+		if f.Terms != nil {
+			for _, t := range f.Terms.Terms() {
+				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
+			}
+		}
+		sort.SliceStable(vals, func(i, j int) bool {
+			if vals[i].Count != vals[j].Count {
+				return vals[i].Count > vals[j].Count
+			}
+			return vals[i].Value < vals[j].Value
+		})
+		if vals == nil {
+			vals = []FacetValue{}
+		}
+		out.Facets[name] = vals
+	}
+	return out
+}
+
+// snippetStart is the beginning of a text, cut at a word boundary.
+func snippetStart(s string) string {
+	s = strings.TrimSpace(firstLine(s))
+	r := []rune(s)
+	if len(r) <= 200 {
+		return s
+	}
+	cut := string(r[:200])
+	if i := strings.LastIndexByte(cut, ' '); i > 100 {
+		cut = cut[:i]
+	}
+	return cut + " …"
+}

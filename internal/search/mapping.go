@@ -1,0 +1,184 @@
+// Package search is the directory's full-text index: a Bleve (scorch) index
+// in the data dir that projects services, contact persons, networks and
+// pathways from the database, kept current by following the change log.
+//
+// Analysis, in short: every text is indexed three ways. The language
+// fields (fi, sv, en) are stemmed by Snowball and, in Finnish, split into
+// known compound parts, so "Oulussa" finds Oulu and "rikos" finds
+// "seksuaalirikos". The folded fields keep whole words with diacritics
+// folded ("Viiliainen" finds "Viiliäinen") for exact and fuzzy matching.
+// The prefix field holds edge n-grams of title words for half-typed
+// queries. Ranking prefers title to body and exact to stemmed to fuzzy.
+package search
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
+	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/unicode/norm"
+)
+
+// mappingRevision is bumped when the mapping or analysis changes in a way
+// that needs a rebuild; the compound dictionary's hash is added to it.
+const mappingRevision = 2
+
+// Analyzer and filter names.
+const (
+	anFI     = "dir_fi"
+	anSV     = "dir_sv"
+	anEN     = "dir_en"
+	anFold   = "dir_fold"
+	anPrefix = "dir_prefix"
+	tfFold   = "dir_fold_diacritics"
+)
+
+// Field names of an index document.
+const (
+	fType         = "type"
+	fTitleFI      = "title_fi"
+	fTitleSV      = "title_sv"
+	fTitleEN      = "title_en"
+	fBodyFI       = "body_fi"
+	fBodySV       = "body_sv"
+	fBodyEN       = "body_en"
+	fName         = "name"   // folded title words, all languages
+	fText         = "text"   // folded body words, all languages
+	fNamePrefix   = "prefix" // edge n-grams of title words
+	fNetwork      = "network"
+	fMunicipality = "municipality"
+	fArea         = "area"
+	fTargetGroup  = "target_group"
+	fServiceType  = "service_type"
+	fDeliveryMode = "delivery_mode"
+	fLanguage     = "language"
+	fFresh        = "fresh"
+	fStatus       = "status"
+	fURL          = "url"
+)
+
+// FacetFields are the keyword fields whose counts a search returns.
+var FacetFields = []string{fType, fNetwork, fMunicipality, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh}
+
+func init() {
+	if err := registry.RegisterTokenFilter(tfFold, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return foldFilter{}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// foldFilter removes diacritics after stemming (ä -> a, å -> a, é -> e),
+// so that a query typed without them matches. It runs after the stemmer,
+// which needs ä and ö to find Finnish endings.
+type foldFilter struct{}
+
+func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		t.Term = []byte(Fold(string(t.Term)))
+	}
+	return in
+}
+
+// Fold lowercases s and removes its diacritics.
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// MappingVersion identifies the analysis: an index built with another
+// version is rebuilt at start.
+func MappingVersion(compounds []string) string {
+	h := sha256.Sum256([]byte(strings.Join(compounds, "\n")))
+	return fmt.Sprintf("%d-%s", mappingRevision, hex.EncodeToString(h[:6]))
+}
+
+// NewMapping returns the index mapping. compounds are the Finnish word
+// parts that the Finnish analyzer splits compounds into.
+func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	tokens := make([]any, len(compounds))
+	for i, c := range compounds {
+		tokens[i] = strings.ToLower(c)
+	}
+	if err := m.AddCustomTokenMap("dir_fi_compounds", map[string]any{"type": tokenmap.Name, "tokens": tokens}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomTokenFilter("dir_fi_decompound", map[string]any{
+		"type": tfDecompound, "dict_token_map": "dir_fi_compounds",
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomTokenFilter("dir_edge", map[string]any{"type": edgengram.Name, "min": 2.0, "max": 20.0}); err != nil {
+		return nil, err
+	}
+	analyzers := map[string]map[string]any{
+		anFI:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anSV:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}},
+		anEN:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}},
+		anFold:   {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, tfFold}},
+		anPrefix: {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, tfFold, "dir_edge"}},
+	}
+	for name, a := range analyzers {
+		a["type"] = custom.Name
+		if err := m.AddCustomAnalyzer(name, a); err != nil {
+			return nil, fmt.Errorf("analyzer %s: %w", name, err)
+		}
+	}
+	// Term vectors (positions) serve phrase queries (multi-word synonyms)
+	// and highlighting; the prefix field needs neither.
+	text := func(analyzer string, store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer, f.Store, f.IncludeTermVectors = analyzer, store, analyzer != anPrefix
+		f.IncludeInAll = false
+		return f
+	}
+	kw := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer, f.Store, f.IncludeInAll = keyword.Name, store, false
+		f.DocValues = true
+		return f
+	}
+	doc := bleve.NewDocumentMapping()
+	doc.AddFieldMappingsAt(fType, kw(true))
+	doc.AddFieldMappingsAt(fTitleFI, text(anFI, true))
+	doc.AddFieldMappingsAt(fTitleSV, text(anSV, true))
+	doc.AddFieldMappingsAt(fTitleEN, text(anEN, true))
+	doc.AddFieldMappingsAt(fBodyFI, text(anFI, true))
+	doc.AddFieldMappingsAt(fBodySV, text(anSV, true))
+	doc.AddFieldMappingsAt(fBodyEN, text(anEN, true))
+	doc.AddFieldMappingsAt(fName, text(anFold, false))
+	doc.AddFieldMappingsAt(fText, text(anFold, false))
+	doc.AddFieldMappingsAt(fNamePrefix, text(anPrefix, false))
+	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus} {
+		doc.AddFieldMappingsAt(f, kw(false))
+	}
+	url := bleve.NewTextFieldMapping()
+	url.Index, url.Store, url.IncludeInAll = false, true, false
+	doc.AddFieldMappingsAt(fURL, url)
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = anFold
+	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
+	return m, nil
+}

@@ -1,0 +1,269 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/finnish"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/services"
+)
+
+// Request is a search as the API and the page receive it.
+type Request struct {
+	Q            string
+	Type         string
+	Network      string
+	Municipality string // code or name; a place named in Q counts too
+	TargetGroup  string
+	ServiceType  string
+	DeliveryMode string
+	Language     string
+	Fresh        string
+	Lang         string
+	Limit        int
+	Offset       int
+}
+
+// Limits of a request.
+const (
+	MaxQueryRunes = 500
+	MaxWords      = 12
+	DefaultLimit  = 20
+	MaxLimit      = 100
+)
+
+// Plan is a request turned into words and filters: pure, so that the rules
+// are table-tested without an index.
+type Plan struct {
+	Words   []string // folded query words, places and stop words removed
+	Raw     []string // the same words as typed (lowercased), for stemming
+	Prefix  bool     // the last word may be half-typed
+	Place   *services.Municipality
+	Filters map[string]string // keyword field -> value
+	Lang    string
+}
+
+var stopWords = map[string]bool{
+	// Function words that match everything; the language analyzers drop
+	// them too, but the folded fields keep them.
+	"ja": true, "tai": true, "on": true, "ei": true, "se": true, "the": true, "and": true, "or": true,
+	"of": true, "for": true, "in": true, "och": true, "eller": true, "för": true, "i": true, "på": true,
+	"a": true, "an": true, "to": true,
+}
+
+// words splits q into lowercase words of letters and digits.
+func words(q string) []string {
+	return strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	})
+}
+
+// NewPlan checks and parses a request. It fails only on input that cannot
+// be a search (an over-long query or an unknown filter value), never on
+// query syntax: no character has a special meaning.
+func NewPlan(r Request, places *Places, munis *services.Municipalities) (Plan, error) {
+	p := Plan{Filters: map[string]string{}, Lang: l10n.Norm(r.Lang)}
+	if !utf8.ValidString(r.Q) {
+		r.Q = strings.ToValidUTF8(r.Q, " ")
+	}
+	if n := utf8.RuneCountInString(r.Q); n > MaxQueryRunes {
+		return p, apperr.Keyed(apperr.Invalid, "err.query_too_long_n", "the query is too long (%d characters, at most %d)", n, MaxQueryRunes)
+	}
+	if r.Municipality != "" {
+		m, ok := munis.Lookup(r.Municipality)
+		if !ok {
+			return p, apperr.Keyed(apperr.Invalid, "err.unknown_municipality_ref", "unknown municipality %q: give a three-digit code or a Finnish or Swedish name", r.Municipality)
+		}
+		p.Place = &m
+	}
+	ws := words(r.Q)
+	for i, w := range ws {
+		w = strings.Trim(w, "-")
+		if w == "" || stopWords[w] {
+			continue
+		}
+		if p.Place == nil {
+			if m, ok := places.Lookup(w); ok {
+				p.Place = &m
+				continue
+			}
+		}
+		if len(p.Words) == MaxWords {
+			break
+		}
+		p.Words = append(p.Words, Fold(w))
+		p.Raw = append(p.Raw, w)
+		if i == len(ws)-1 {
+			p.Prefix = true
+		}
+	}
+	// A trailing space means the last word is complete.
+	if strings.HasSuffix(r.Q, " ") {
+		p.Prefix = false
+	}
+	for field, v := range map[string]string{fType: r.Type, fNetwork: r.Network, fTargetGroup: r.TargetGroup,
+		fServiceType: r.ServiceType, fDeliveryMode: r.DeliveryMode, fLanguage: r.Language, fFresh: r.Fresh} {
+		if v = strings.TrimSpace(v); v != "" {
+			p.Filters[field] = v
+		}
+	}
+	if t := p.Filters[fType]; t != "" && t != TypeService && t != TypeContact && t != TypeNetwork && t != TypePathway {
+		return p, apperr.Keyed(apperr.Invalid, "err.unknown_type", "unknown type %q: use service, contact, network or pathway", t)
+	}
+	return p, nil
+}
+
+// Boosts: a title beats a body, an exact word beats a stem, a stem beats a
+// prefix, and a typo match ranks below all of them.
+const (
+	boostNameExact  = 10
+	boostTitleStem  = 6
+	boostTitleOther = 4
+	boostTextExact  = 3
+	boostBodyStem   = 2
+	boostPrefix     = 3
+	boostStemPrefix = 1.5
+	boostSynonym    = 2
+	boostFuzzyName  = 0.6
+	boostFuzzyText  = 0.3
+)
+
+func match(field, text, analyzer string, boost float64) query.Query {
+	q := bleve.NewMatchQuery(text)
+	q.SetField(field)
+	q.Analyzer = analyzer
+	q.SetBoost(boost)
+	return q
+}
+
+func stem(word string) string {
+	env := snowballstem.NewEnv(word)
+	finnish.Stem(env)
+	return env.Current()
+}
+
+// wordQuery is everything one query word may match, best first.
+func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
+	w, raw := p.Words[i], p.Raw[i]
+	titleLang := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}
+	bodyLang := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}
+	analyzers := map[string]string{"fi": anFI, "sv": anSV, "en": anEN}
+	var qs []query.Query
+	qs = append(qs, match(fName, w, anFold, boostNameExact), match(fText, w, anFold, boostTextExact))
+	for _, lang := range l10n.Languages {
+		b := float64(boostTitleOther)
+		if lang == p.Lang {
+			b = boostTitleStem
+		}
+		qs = append(qs, match(titleLang[lang], raw, analyzers[lang], b), match(bodyLang[lang], raw, analyzers[lang], boostBodyStem))
+	}
+	// Finnish stems change with consonant gradation (terapia -> terap,
+	// terapiassa -> terapia); a prefix of the stem bridges the two.
+	if r := []rune(Fold(stem(raw))); len(r) >= 6 {
+		sp := string(r[:len(r)-2])
+		for _, f := range []string{fTitleFI, fBodyFI} {
+			q := bleve.NewPrefixQuery(sp)
+			q.SetField(f)
+			q.SetBoost(boostStemPrefix)
+			qs = append(qs, q)
+		}
+	}
+	if i == len(p.Words)-1 && p.Prefix {
+		q := bleve.NewTermQuery(w)
+		q.SetField(fNamePrefix)
+		q.SetBoost(boostPrefix)
+		qs = append(qs, q)
+		// Body words too, weakly: a prefix expands to many terms, and
+		// their scores add up.
+		if utf8.RuneCountInString(w) >= 4 {
+			pq := bleve.NewPrefixQuery(w)
+			pq.SetField(fText)
+			pq.SetBoost(0.2)
+			qs = append(qs, pq)
+		}
+	}
+	for _, s := range syn[w] {
+		ph := bleve.NewMatchPhraseQuery(s)
+		ph.SetField(fText)
+		ph.Analyzer = anFold
+		ph.SetBoost(boostSynonym)
+		qs = append(qs, ph)
+		pn := bleve.NewMatchPhraseQuery(s)
+		pn.SetField(fName)
+		pn.Analyzer = anFold
+		pn.SetBoost(boostSynonym * 2)
+		qs = append(qs, pn)
+	}
+	if n := utf8.RuneCountInString(w); n >= 5 {
+		fuzz := 1
+		if n >= 8 {
+			fuzz = 2
+		}
+		for _, f := range []struct {
+			field string
+			boost float64
+		}{{fName, boostFuzzyName}, {fText, boostFuzzyText}} {
+			q := bleve.NewFuzzyQuery(w)
+			q.SetField(f.field)
+			q.Fuzziness = fuzz
+			q.Prefix = 1
+			q.SetBoost(f.boost)
+			qs = append(qs, q)
+		}
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// Query builds the Bleve query: every word must match somewhere (or, when
+// any is false, at least one), within the filters; verified, active
+// listings get a small lift.
+func (p Plan) Query(syn Synonyms, all bool) query.Query {
+	var must []query.Query
+	if len(p.Words) > 0 {
+		var ws []query.Query
+		for i := range p.Words {
+			ws = append(ws, p.wordQuery(i, syn))
+		}
+		if all {
+			must = append(must, bleve.NewConjunctionQuery(ws...))
+		} else {
+			must = append(must, bleve.NewDisjunctionQuery(ws...))
+		}
+	} else {
+		must = append(must, bleve.NewMatchAllQuery())
+	}
+	for field, v := range p.Filters {
+		t := bleve.NewTermQuery(v)
+		t.SetField(field)
+		must = append(must, t)
+	}
+	if p.Place != nil {
+		// Listings covering the place, and national services. A place
+		// restricts; it does not merely boost, since a referral must be
+		// reachable from where the client lives.
+		local := bleve.NewTermQuery(p.Place.Code)
+		local.SetField(fMunicipality)
+		local.SetBoost(2)
+		national := bleve.NewTermQuery("national")
+		national.SetField(fArea)
+		national.SetBoost(0.5)
+		must = append(must, bleve.NewDisjunctionQuery(local, national))
+	}
+	verified := bleve.NewTermQuery("verified")
+	verified.SetField(fFresh)
+	verified.SetBoost(0.3)
+	active := bleve.NewTermQuery(services.StatusActive)
+	active.SetField(fStatus)
+	active.SetBoost(0.3)
+	q := bleve.NewBooleanQuery()
+	q.AddMust(must...)
+	q.AddShould(verified, active)
+	return q
+}

@@ -1,0 +1,152 @@
+package search_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/serie-verkosto/directory/internal/search"
+)
+
+// relevance is the table of what a professional types and what must come
+// back near the top: Finnish, Swedish and English; inflected forms;
+// compounds; typos; places; names; half-typed words.
+var relevance = []struct {
+	q    string
+	want string // type/id
+	top  int    // must be within the first top hits
+	kind string
+}{
+	// Finnish, plain.
+	{"SeriE-tukipalvelu", "service/serie-tukipalvelu", 1, "fi"},
+	{"nuorisopsykiatria", "service/hva-nuorisopsykiatria", 3, "fi"},
+	{"lastensuojelu", "service/hva-lastensuojelu", 1, "fi"},
+	{"perheneuvola", "service/hva-perheneuvola", 1, "fi"},
+	{"päihdepalvelut", "service/hva-paihdepalvelut", 1, "fi"},
+	{"oikeusapu", "service/oikeusapu", 1, "fi"},
+	{"kriisipuhelin", "service/mieli-kriisipuhelin", 1, "fi"},
+	{"mielentilatutkimus", "service/mielentilatutkimus", 1, "fi"},
+	{"STOP-ohjelma", "service/rise-stop-ohjelma", 1, "fi"},
+	{"vankiterveydenhuolto", "service/vankiterveydenhuolto", 1, "fi"},
+	{"yhdyskuntaseuraamustoimisto", "service/rise-yhdyskuntaseuraamustoimistot", 3, "fi"},
+	{"nettiterapia", "service/mielenterveystalo-nettiterapiat", 3, "fi"},
+	{"poikien puhelin", "service/poikien-puhelin", 1, "fi"},
+	{"vanhempainpuhelin", "service/mll-vanhempainpuhelin", 1, "fi"},
+	{"rikosuhripäivystys", "service/rikosuhripaivystys", 1, "fi"},
+	// Inflected.
+	{"vankilassa", "service/rise-vankiloiden-kuntoutus", 5, "inflected"},
+	{"lastensuojelun", "service/hva-lastensuojelu", 3, "inflected"},
+	{"seksuaaliterapiaan", "service/sexpo-seksuaaliterapia", 3, "inflected"},
+	{"nuorisopsykiatrian", "service/hva-nuorisopsykiatria", 3, "inflected"},
+	{"perheneuvolaan", "service/hva-perheneuvola", 3, "inflected"},
+	{"Oulussa", "network/oulu", 3, "place"},
+	{"Oulun", "network/oulu", 3, "place"},
+	{"Ouluun", "network/oulu", 3, "place"},
+	{"Turussa", "network/turku", 3, "place"},
+	{"Helsingissä", "network/paakaupunkiseutu", 3, "place"},
+	{"Tampereella", "network/pirkanmaa", 3, "place"},
+	{"Joensuussa", "network/joensuu", 3, "place"},
+	{"Kajaanissa", "network/kajaani", 3, "place"},
+	// Places in Swedish and places with a need.
+	{"Tammerfors", "network/pirkanmaa", 3, "place"},
+	{"Esbo", "network/paakaupunkiseutu", 3, "place"},
+	{"Åbo", "network/turku", 3, "place"},
+	{"Espoo", "network/paakaupunkiseutu", 3, "place"},
+	{"Nokia", "network/pirkanmaa", 3, "place"},
+	{"Tampere lasten oikeuspsykiatria", "service/tays-lasten-oikeuspsykiatria", 3, "place"},
+	{"Oulu oikeuspsykiatria", "service/oys-lasten-ja-nuorten-oikeuspsykiatria", 3, "place"},
+	{"nuorisopsykiatria Helsinki", "service/hus-nuorisopsykiatria", 3, "place"},
+	// Compounds.
+	{"terapia", "service/sexpo-seksuaaliterapia", 3, "compound"},
+	{"rikos", "service/poliisi-rikosilmoitus-ja-tutkinta", 5, "compound"},
+	{"psykiatria", "service/hva-nuorisopsykiatria", 5, "compound"},
+	{"päivystys", "service/hva-sosiaali-ja-kriisipaivystys", 5, "compound"},
+	// Swedish.
+	{"barnskydd", "service/hva-lastensuojelu", 1, "sv"},
+	{"sexualterapi", "service/sexpo-seksuaaliterapia", 1, "sv"},
+	{"rättshjälp", "service/oikeusapu", 1, "sv"},
+	{"familjerådgivning", "service/hva-perheneuvola", 1, "sv"},
+	{"fängelse", "service/rise-vankiloiden-kuntoutus", 5, "sv"},
+	{"ungdomspsykiatri", "service/hva-nuorisopsykiatria", 3, "sv"},
+	// English.
+	{"child welfare", "service/hva-lastensuojelu", 1, "en"},
+	{"sex therapy", "service/sexpo-seksuaaliterapia", 1, "en"},
+	{"legal aid", "service/oikeusapu", 1, "en"},
+	{"prison", "service/rise-vankiloiden-kuntoutus", 5, "en"},
+	{"crisis helpline", "service/mieli-kriisipuhelin", 1, "en"},
+	{"victim support", "service/rikosuhripaivystys", 3, "en"},
+	{"self-help", "service/redirection", 3, "en"},
+	// Abbreviations and synonyms.
+	{"RISE", "service/rise-stop-ohjelma", 5, "synonym"},
+	{"RIKU", "service/rikosuhripaivystys", 1, "synonym"},
+	{"KRITS", "service/rets-tuki", 1, "synonym"},
+	{"pedofilia", "service/serie-tukipalvelu", 5, "synonym"},
+	// Typos.
+	{"lastensuojleu", "service/hva-lastensuojelu", 3, "typo"},
+	{"seksuaaliterapa", "service/sexpo-seksuaaliterapia", 3, "typo"},
+	{"perheneuvla", "service/hva-perheneuvola", 3, "typo"},
+	{"nuorisopsykiatira", "service/hva-nuorisopsykiatria", 3, "typo"},
+	{"Konttla", "contact/ulla-konttila", 1, "typo"},
+	// Contact names, with and without diacritics.
+	{"Viiliäinen", "contact/terhi-viiliainen", 1, "name"},
+	{"Viiliainen", "contact/terhi-viiliainen", 1, "name"},
+	{"Irmeli Ryomä", "contact/irmeli-ryoma", 1, "name"},
+	{"Anne Saarinen", "contact/anne-saarinen", 1, "name"},
+	{"Riikka Juntunen", "contact/riikka-juntunen", 1, "name"},
+	{"viestintä", "contact/riikka-juntunen", 3, "name"},
+	// Half-typed.
+	{"lastensuo", "service/hva-lastensuojelu", 3, "prefix"},
+	{"perhene", "service/hva-perheneuvola", 3, "prefix"},
+	{"Viiliä", "contact/terhi-viiliainen", 1, "prefix"},
+	{"mielentila", "service/mielentilatutkimus", 3, "prefix"},
+	{"Kainul", "contact/satu-kainulainen", 1, "prefix"},
+}
+
+// mustNotMatch are queries that must find nothing: they share no word
+// with the directory, and fuzziness must not invent one.
+var mustNotMatch = []string{"xylofoni", "kvanttitietokone", "pizza", "zzzz", "qwertyuiop"}
+
+func TestRelevance(t *testing.T) {
+	f := sqliteFixture(t)
+	ctx := context.Background()
+	at1, at5 := 0, 0
+	for _, tt := range relevance {
+		t.Run(tt.kind+"/"+tt.q, func(t *testing.T) {
+			r, err := f.index.Search(ctx, search.Request{Q: tt.q, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rank := 0
+			for i, h := range r.Hits {
+				if h.Type+"/"+h.ID == tt.want {
+					rank = i + 1
+					break
+				}
+			}
+			if rank == 1 {
+				at1++
+			}
+			if rank >= 1 && rank <= 5 {
+				at5++
+			}
+			if rank == 0 || rank > tt.top {
+				var got []string
+				for _, h := range r.Hits[:min(5, len(r.Hits))] {
+					got = append(got, fmt.Sprintf("%s/%s(%.2f)", h.Type, h.ID, h.Score))
+				}
+				t.Errorf("%q: %s at rank %d, want within %d; top: %v", tt.q, tt.want, rank, tt.top, got)
+			}
+		})
+	}
+	t.Logf("relevance over %d queries: recall@1 %.2f, recall@5 %.2f", len(relevance),
+		float64(at1)/float64(len(relevance)), float64(at5)/float64(len(relevance)))
+	for _, q := range mustNotMatch {
+		r, err := f.index.Search(ctx, search.Request{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Total != 0 {
+			t.Errorf("%q found %d listings, e.g. %s/%s", q, r.Total, r.Hits[0].Type, r.Hits[0].ID)
+		}
+	}
+}

@@ -1,0 +1,385 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/services"
+)
+
+// Source turns stored listings of one entity type into documents.
+type Source interface {
+	// Entity is the change-log entity name this source answers for.
+	Entity() string
+	// Docs builds the documents of ids; an id that no longer exists (or
+	// must not be searchable) is missing from the result and is deleted.
+	Docs(ctx context.Context, env *Env, ids []string) ([]Doc, error)
+	// IDs lists every id, for a rebuild.
+	IDs(ctx context.Context) ([]string, error)
+}
+
+// Syncer keeps the index a projection of the database: it applies the
+// change log in batches from the index's checkpoint. It is woken by local
+// writes, by PostgreSQL NOTIFY from other instances, and by a slow poll.
+type Syncer struct {
+	Index   *Index
+	DB      *db.DB
+	Store   *services.Store
+	Sources []Source
+	Log     *slog.Logger
+	// DSN, for PostgreSQL, is listened on for NOTIFY wake-ups.
+	DSN string
+	// Poll is the fallback interval (default 3 s).
+	Poll time.Duration
+	// Batch is the number of documents per index batch (default 500).
+	Batch int
+
+	wake    chan struct{}
+	mu      sync.Mutex
+	applied db.Position
+	caught  chan struct{} // closed and replaced whenever a sync finishes
+}
+
+func (s *Syncer) init() {
+	if s.wake == nil {
+		s.wake = make(chan struct{}, 1)
+		s.caught = make(chan struct{})
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.Batch == 0 {
+		s.Batch = 500
+	}
+	if s.Poll == 0 {
+		s.Poll = 3 * time.Second
+	}
+}
+
+// Wake asks for a sync soon; it never blocks. Set it as db.DB.OnChange.
+func (s *Syncer) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Syncer) env(ctx context.Context) (*Env, error) {
+	e := &Env{Now: s.DB.Now()}
+	var err error
+	if e.Vocab, err = s.Store.Vocabularies(ctx); err != nil {
+		return nil, err
+	}
+	if e.Munis, err = s.Store.Municipalities(ctx); err != nil {
+		return nil, err
+	}
+	if e.Networks, err = s.Store.Networks(ctx); err != nil {
+		return nil, err
+	}
+	orgs, err := s.Store.Organizations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.Orgs = map[string]services.Organization{}
+	for _, o := range orgs {
+		e.Orgs[o.ID] = o
+	}
+	s.Index.SetPlaces(e.Munis)
+	return e, nil
+}
+
+// Sync applies every change up to the current horizon and returns the
+// position reached. An index without a checkpoint is rebuilt from the
+// database instead. progress, when set, is told how far a rebuild is.
+func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.Position, error) {
+	s.init()
+	cp, ok, err := s.Index.Checkpoint()
+	if err != nil {
+		return cp, err
+	}
+	// Read the horizon before the data: a change made meanwhile is then
+	// read again next time, which is harmless; documents are built from
+	// the current rows, so applying a change twice changes nothing.
+	to, err := s.DB.Horizon(ctx)
+	if err != nil {
+		return cp, err
+	}
+	env, err := s.env(ctx)
+	if err != nil {
+		return cp, err
+	}
+	if !ok {
+		err = s.rebuild(ctx, env, to, progress)
+	} else if s.DB.Dialect == db.Postgres && to.Xmin == cp.Xmin || s.DB.Dialect != db.Postgres && to.Seq <= cp.Seq {
+		to = cp
+	} else {
+		err = s.apply(ctx, env, cp, to)
+	}
+	if err != nil {
+		return cp, err
+	}
+	s.mu.Lock()
+	s.applied = to
+	close(s.caught)
+	s.caught = make(chan struct{})
+	s.mu.Unlock()
+	return to, nil
+}
+
+func (s *Syncer) source(entity string) Source {
+	for _, src := range s.Sources {
+		if src.Entity() == entity {
+			return src
+		}
+	}
+	return nil
+}
+
+// apply indexes the entities changed between from and to. Vocabulary and
+// organization changes alter the labels in many documents; they trigger a
+// rebuild of the documents that show them.
+func (s *Syncer) apply(ctx context.Context, env *Env, from, to db.Position) error {
+	changes, err := s.DB.ChangesBetween(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	ids := map[string][]string{}
+	seen := map[string]bool{}
+	everything := false
+	for _, c := range changes {
+		switch c.Entity {
+		case services.EntityVocabulary, services.EntityOrganization:
+			everything = true
+		case services.EntityNetwork:
+			// A network's coverage decides the networks and places of the
+			// services and contacts in it.
+			everything = true
+		}
+		k := c.Entity + "/" + c.EntityID
+		if !seen[k] {
+			seen[k] = true
+			ids[c.Entity] = append(ids[c.Entity], c.EntityID)
+		}
+	}
+	if everything {
+		for _, src := range s.Sources {
+			all, err := src.IDs(ctx)
+			if err != nil {
+				return err
+			}
+			ids[src.Entity()] = all
+		}
+	}
+	return s.write(ctx, env, ids, to, nil)
+}
+
+func (s *Syncer) rebuild(ctx context.Context, env *Env, to db.Position, progress func(done, total int)) error {
+	ids := map[string][]string{}
+	for _, src := range s.Sources {
+		all, err := src.IDs(ctx)
+		if err != nil {
+			return err
+		}
+		ids[src.Entity()] = all
+	}
+	return s.write(ctx, env, ids, to, progress)
+}
+
+// write builds the documents of ids and commits them in batches; the last
+// batch carries the checkpoint. Documents are built by several workers
+// while the previous batch is written.
+func (s *Syncer) write(ctx context.Context, env *Env, ids map[string][]string, to db.Position, progress func(done, total int)) error {
+	type job struct {
+		src Source
+		ids []string
+	}
+	var jobs []job
+	total := 0
+	for _, src := range s.Sources {
+		list := ids[src.Entity()]
+		total += len(list)
+		for len(list) > 0 {
+			n := min(s.Batch, len(list))
+			jobs = append(jobs, job{src, list[:n]})
+			list = list[n:]
+		}
+	}
+	type built struct {
+		docs []Doc
+		job  job
+		err  error
+	}
+	results := make([]chan built, len(jobs))
+	for i := range results {
+		results[i] = make(chan built, 1)
+	}
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for i, j := range jobs {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				docs, err := j.src.Docs(ctx, env, j.ids)
+				results[i] <- built{docs, j, err}
+			}()
+		}
+	}()
+	done := 0
+	for i := range jobs {
+		var b built
+		select {
+		case b = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if b.err != nil {
+			return fmt.Errorf("index %s: %w", b.job.src.Entity(), b.err)
+		}
+		batch := s.Index.NewBatch()
+		present := map[string]bool{}
+		for _, d := range b.docs {
+			if err := batch.Put(d); err != nil {
+				return err
+			}
+			present[d.ID] = true
+		}
+		typ := docType(b.job.src.Entity())
+		for _, id := range b.job.ids {
+			if !present[id] {
+				batch.Delete(typ, id)
+			}
+		}
+		var cp *db.Position
+		if i == len(jobs)-1 {
+			cp = &to
+		}
+		if err := s.Index.Commit(batch, cp); err != nil {
+			return err
+		}
+		done += len(b.job.ids)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	if len(jobs) == 0 {
+		return s.Index.Commit(s.Index.NewBatch(), &to)
+	}
+	return nil
+}
+
+func docType(entity string) string {
+	switch entity {
+	case services.EntityService:
+		return TypeService
+	case services.EntityContact:
+		return TypeContact
+	case services.EntityNetwork:
+		return TypeNetwork
+	default:
+		return entity
+	}
+}
+
+// Run syncs until ctx ends: at once, then whenever woken or polled. On
+// PostgreSQL it also listens for NOTIFY so that writes of other instances
+// show up without waiting for the poll.
+func (s *Syncer) Run(ctx context.Context) {
+	s.init()
+	if s.DSN != "" && s.DB.Dialect == db.Postgres {
+		l := pq.NewListener(s.DSN, time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
+			if err != nil {
+				s.Log.Warn("search: notify listener", "err", err)
+			}
+		})
+		if err := l.Listen("directory_changes"); err != nil {
+			s.Log.Warn("search: cannot listen for changes; polling only", "err", err)
+		} else {
+			defer l.Close()
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-l.Notify:
+						// nil after a reconnect: sync anyway, notifications
+						// may have been lost while disconnected.
+						s.Wake()
+					}
+				}
+			}()
+		}
+	}
+	t := time.NewTicker(s.Poll)
+	defer t.Stop()
+	for {
+		if _, err := s.Sync(ctx, nil); err != nil && ctx.Err() == nil {
+			s.Log.Error("search: sync failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// WaitFor blocks until the index has applied every change committed before
+// the call, or ctx ends. A write path calls it so that the writer sees the
+// change in search at once.
+func (s *Syncer) WaitFor(ctx context.Context) error {
+	s.init()
+	want, err := s.DB.Horizon(ctx)
+	if err != nil {
+		return err
+	}
+	s.Wake()
+	for {
+		s.mu.Lock()
+		reached := s.applied.Seq >= want.Seq && (s.DB.Dialect != db.Postgres || s.applied.Xmin >= want.Xmin)
+		wait := s.caught
+		s.mu.Unlock()
+		if reached {
+			return nil
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return apperr.Errorf(apperr.Unavailable, "search index has not caught up yet")
+		}
+	}
+}
+
+// CaughtUp reports whether the index has applied the whole change log.
+func (s *Syncer) CaughtUp(ctx context.Context) error {
+	cp, ok, err := s.Index.Checkpoint()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("search index is being built")
+	}
+	behind, err := s.DB.Behind(ctx, cp)
+	if err != nil {
+		return err
+	}
+	if behind {
+		return fmt.Errorf("search index is catching up")
+	}
+	return nil
+}
