@@ -3,13 +3,16 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/apperr"
 )
 
@@ -38,12 +41,23 @@ const (
 	MaxBodyBytes  = 1 << 20
 )
 
-func limitRequest(next http.Handler) http.Handler {
+// limitRequest refuses an over-long query string with 400 and a clear
+// message, as JSON on the API and as a page elsewhere.
+func (s *Server) limitRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.URL.RawQuery) > MaxQueryBytes {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(http.StatusRequestURITooLong)
-			_, _ = w.Write([]byte("query string too long\n"))
+			err := apperr.Keyed(apperr.Invalid, "err.query_too_long", "the query string is too long (%d bytes, at most %d)", len(r.URL.RawQuery), MaxQueryBytes)
+			// Keep only the language: the rest is what was refused.
+			lang := r.URL.Query().Get("lang")
+			r.URL.RawQuery = ""
+			if lang != "" {
+				r.URL.RawQuery = "lang=" + url.QueryEscape(lang)
+			}
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				api.WriteError(w, r, err, s.log)
+			} else {
+				s.renderError(w, r, err)
+			}
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)

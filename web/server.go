@@ -96,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.router
 	h = s.observe(h)
-	h = limitRequest(h)
+	h = s.limitRequest(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.recoverPanics(h)
 	// Outermost, so that even refusals (414, cross-origin 403) carry them.

@@ -134,7 +134,10 @@ func writeOne(w http.ResponseWriter, version int, v any) {
 // query checks that q has only the allowed parameters, each given once, so
 // that a misspelt filter is an error instead of being silently ignored.
 func query(r *http.Request, allowed ...string) (url.Values, error) {
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, apperr.Keyed(apperr.Invalid, "err.bad_query_string", "malformed query string: %v", err)
+	}
 	var unknown []string
 	var fs apperr.Fields
 	for k, v := range q {

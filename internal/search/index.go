@@ -34,6 +34,8 @@ type Index struct {
 	path    string
 	version string
 
+	closeOnce sync.Once
+
 	mu     sync.RWMutex
 	places *Places
 	munis  *services.Municipalities
@@ -96,8 +98,12 @@ func (ix *Index) create(m *mapping.IndexMappingImpl) error {
 	return nil
 }
 
-// Close closes the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+// Close closes the index; closing it again does nothing.
+func (ix *Index) Close() error {
+	var err error
+	ix.closeOnce.Do(func() { err = ix.bleve.Close() })
+	return err
+}
 
 // Checkpoint returns the change-log position the index has applied, and
 // whether it has one (a new index has none).

@@ -36,11 +36,12 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 2
+const mappingRevision = 3
 
 // Analyzer and filter names.
 const (
 	anFI     = "dir_fi"
+	anFIQ    = "dir_fi_query" // as dir_fi, without splitting compounds
 	anSV     = "dir_sv"
 	anEN     = "dir_en"
 	anFold   = "dir_fold"
@@ -134,7 +135,10 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 		return nil, err
 	}
 	analyzers := map[string]map[string]any{
-		anFI:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anFI: {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+		// Queries are not split: "rikos" finds the compound's part in the
+		// index, but "kvittenikeskus" must not turn into "keskus".
+		anFIQ:    {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}},
 		anSV:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}},
 		anEN:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}},
 		anFold:   {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, tfFold}},

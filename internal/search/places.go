@@ -74,7 +74,7 @@ var endings = map[string]bool{
 	"": true, "n": true, "a": true, "na": true, "ssa": true, "sta": true, "lla": true, "lta": true,
 	"lle": true, "ksi": true, "an": true, "en": true, "in": true, "on": true, "un": true, "yn": true,
 	"aan": true, "een": true, "iin": true, "hin": true, "seen": true, "ella": true, "elta": true,
-	"elle": true, "issa": true, "ista": true, "ssaan": true, "s": true,
+	"elle": true, "issa": true, "ista": true, "ssaan": true, "s": true, "la": true, "ta": true, "le": true,
 }
 
 // Lookup returns the municipality a query word names, if any.

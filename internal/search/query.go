@@ -154,7 +154,7 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 	w, raw := p.Words[i], p.Raw[i]
 	titleLang := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}
 	bodyLang := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}
-	analyzers := map[string]string{"fi": anFI, "sv": anSV, "en": anEN}
+	analyzers := map[string]string{"fi": anFIQ, "sv": anSV, "en": anEN}
 	var qs []query.Query
 	qs = append(qs, match(fName, w, anFold, boostNameExact), match(fText, w, anFold, boostTextExact))
 	for _, lang := range l10n.Languages {

@@ -150,3 +150,14 @@ func TestRelevance(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	f := sqliteFixture(t)
+	for q, want := range map[string]string{
+		"lastensuojleu": "lastensuojelu", "perheneuvla": "perheneuvola", "terapia": "", "xyzzyqwv": "",
+	} {
+		if got := f.index.Suggest(q); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

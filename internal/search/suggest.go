@@ -23,22 +23,24 @@ func (ix *Index) Suggest(q string) string {
 			maxDist = 2
 		}
 		prefix := string([]rune(f)[:1])
-		dict, err := ix.bleve.FieldDictPrefix(fText, []byte(prefix))
-		if err != nil {
-			continue
-		}
 		best, bestCount, bestDist := "", uint64(0), maxDist+1
-		for {
-			e, err := dict.Next()
-			if err != nil || e == nil {
-				break
+		for _, field := range []string{fName, fText} {
+			dict, err := ix.bleve.FieldDictPrefix(field, []byte(prefix))
+			if err != nil {
+				continue
 			}
-			d := levenshtein(f, e.Term, maxDist)
-			if d <= maxDist && (d < bestDist || d == bestDist && e.Count > bestCount) {
-				best, bestCount, bestDist = e.Term, e.Count, d
+			for {
+				e, err := dict.Next()
+				if err != nil || e == nil {
+					break
+				}
+				d := levenshtein(f, e.Term, maxDist)
+				if d <= maxDist && (d < bestDist || d == bestDist && e.Count > bestCount) {
+					best, bestCount, bestDist = e.Term, e.Count, d
+				}
 			}
+			dict.Close()
 		}
-		dict.Close()
 		if best != "" {
 			ws[i], changed = best, true
 		}

@@ -1,0 +1,118 @@
+package search_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/seed"
+)
+
+// The benchmarks run on the seed data plus DIRECTORY_BENCH_SERVICES
+// synthetic services (default 100,000), loaded once into a SQLite file:
+//
+//	go test ./internal/search -run '^$' -bench . -benchtime 2000x
+var (
+	benchOnce sync.Once
+	benchFx   *fixture
+	benchErr  error
+)
+
+func benchFixture(b *testing.B) *fixture {
+	b.Helper()
+	benchOnce.Do(func() {
+		n := 100000
+		if v := os.Getenv("DIRECTORY_BENCH_SERVICES"); v != "" {
+			n, _ = strconv.Atoi(v)
+		}
+		dir, err := os.MkdirTemp("", "directory-bench-")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		ctx := context.Background()
+		d, err := db.Open(ctx, filepath.Join(dir, "bench.db"))
+		if err != nil {
+			benchErr = err
+			return
+		}
+		if _, err := d.Migrate(ctx); err != nil {
+			benchErr = err
+			return
+		}
+		st := services.NewStore(d)
+		data, err := seed.Parse(seed.Files)
+		if err == nil {
+			_, err = seed.Apply(ctx, st, data, seed.Options{})
+		}
+		if err == nil {
+			err = seed.AddSynthetic(ctx, st, n, 2000, nil)
+		}
+		if err == nil {
+			err = d.Optimize(ctx)
+		}
+		if err != nil {
+			benchErr = err
+			return
+		}
+		start := time.Now()
+		benchFx = indexFor(b, d, st, filepath.Join(dir, "index"))
+		docs, _ := benchFx.index.Count()
+		b.Logf("built the index of %d documents in %s (%.0f documents/s)", docs, time.Since(start).Round(time.Millisecond),
+			float64(docs)/time.Since(start).Seconds())
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchFx
+}
+
+// benchQuery reports the latency distribution of one request.
+func benchQuery(b *testing.B, r search.Request) {
+	f := benchFixture(b)
+	ctx := context.Background()
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		if _, err := f.index.Search(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	pct := func(p float64) float64 { return float64(times[int(p*float64(len(times)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+func BenchmarkQuerySingleWord(b *testing.B) { benchQuery(b, search.Request{Q: "perheneuvola"}) }
+func BenchmarkQueryCommonWord(b *testing.B) { benchQuery(b, search.Request{Q: "terapia"}) }
+func BenchmarkQueryFuzzy(b *testing.B)      { benchQuery(b, search.Request{Q: "lastensuojleu"}) }
+func BenchmarkQueryPlaceFaceted(b *testing.B) {
+	benchQuery(b, search.Request{Q: "nuorisopsykiatria Tampereella", Type: "service", TargetGroup: "minor-harmful-sexual-behaviour"})
+}
+func BenchmarkQueryHalfTyped(b *testing.B) { benchQuery(b, search.Request{Q: "seksuaalit"}) }
+
+// BenchmarkRebuild measures a full rebuild from the database.
+func BenchmarkRebuild(b *testing.B) {
+	f := benchFixture(b)
+	b.ResetTimer()
+	for range b.N {
+		dir := b.TempDir()
+		start := time.Now()
+		g := indexFor(b, f.db, f.store, filepath.Join(dir, "index"))
+		docs, _ := g.index.Count()
+		b.ReportMetric(float64(docs)/time.Since(start).Seconds(), "docs/s")
+		g.index.Close()
+	}
+}

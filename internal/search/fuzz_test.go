@@ -1,0 +1,42 @@
+package search_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/search"
+)
+
+// FuzzSearch: whatever is typed, the search answers with results or an
+// Invalid error, never a panic or another error, and its JSON is valid.
+// Run it with: go test ./internal/search -run '^$' -fuzz FuzzSearch -fuzztime 1m
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{"", "terapia", `"unbalanced`, `+title:x -y AND (z* OR w~2)`, "Oulussa lastensuojelu",
+		"\xff\xfe", strings.Repeat("ä", 600), `\`, `*`, `?`, "{", "/regex/", "a:b:c", "^2", "\x00"} {
+		f.Add(s, "", "")
+	}
+	fx := newFixture(f, dbtest.SQLite(f))
+	f.Fuzz(func(t *testing.T, q, municipality, typ string) {
+		res, err := fx.index.Search(context.Background(), search.Request{Q: q, Municipality: municipality, Type: typ})
+		if err != nil {
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("Search(%q, %q, %q): %v", q, municipality, typ, err)
+			}
+			return
+		}
+		b, err := json.Marshal(res)
+		if err != nil || !utf8.Valid(b) {
+			t.Fatalf("result does not marshal: %v", err)
+		}
+		for _, h := range res.Hits {
+			if strings.Contains(h.Snippet, "<script") {
+				t.Fatalf("snippet holds markup: %q", h.Snippet)
+			}
+		}
+	})
+}

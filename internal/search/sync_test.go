@@ -1,0 +1,179 @@
+package search_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/services"
+)
+
+func ids(t *testing.T, f *fixture, q string) []string {
+	t.Helper()
+	r, err := f.index.Search(context.Background(), search.Request{Q: q, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.Type+"/"+h.ID)
+	}
+	return out
+}
+
+func newService(id, name string) *services.Service {
+	return &services.Service{ID: id, Name: l10n.T(name, "", ""), TargetGroups: []string{"suspected"},
+		ServiceTypes: []string{"counselling"}, Area: services.Area{Municipalities: []string{"837"}}}
+}
+
+// A write shows in search once the syncer has run; an update replaces the
+// document and archiving removes it.
+func TestSyncAppliesChanges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		s := newService("test-kumquat", "Kumkvattiklinikka")
+		if err := f.store.CreateService(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(t, f, "kumkvatti"); len(got) != 0 {
+			t.Fatalf("found before sync: %v", got)
+		}
+		if _, err := f.syncer.Sync(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(t, f, "kumkvattiklinikka"); len(got) != 1 || got[0] != "service/test-kumquat" {
+			t.Fatalf("after create: %v", got)
+		}
+		s.Name.FI = "Papaijaklinikka"
+		if err := f.store.UpdateService(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		f.syncer.Sync(ctx, nil)
+		if got := ids(t, f, "kumkvattiklinikka"); len(got) != 0 {
+			t.Errorf("old name still found: %v", got)
+		}
+		if got := ids(t, f, "papaijaklinikka"); len(got) != 1 {
+			t.Errorf("new name not found: %v", got)
+		}
+		s.Status = services.StatusArchived
+		if err := f.store.UpdateService(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		f.syncer.Sync(ctx, nil)
+		if got := ids(t, f, "papaijaklinikka"); len(got) != 0 {
+			t.Errorf("archived service still found: %v", got)
+		}
+		if err := f.syncer.CaughtUp(ctx); err != nil {
+			t.Errorf("caught up: %v", err)
+		}
+	})
+}
+
+// Run wakes on a local write: the change is searchable within a second,
+// and WaitFor returns once it is.
+func TestWriteVisibleWithinASecond(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		f := newFixture(t, d)
+		d.OnChange = f.syncer.Wake
+		f.syncer.Poll = time.Hour // only the wake-up may deliver it
+		go f.syncer.Run(ctx)
+		if err := f.store.CreateService(ctx, newService("test-quince", "Kvittenikeskus")); err != nil {
+			t.Fatal(err)
+		}
+		wctx, wcancel := context.WithTimeout(ctx, time.Second)
+		defer wcancel()
+		if err := f.syncer.WaitFor(wctx); err != nil {
+			t.Fatalf("not visible within a second: %v", err)
+		}
+		if got := ids(t, f, "kvittenikeskus"); len(got) != 1 {
+			t.Errorf("after WaitFor: %v", got)
+		}
+	})
+}
+
+// On PostgreSQL a transaction can take a lower seq and commit after one
+// with a higher seq. The syncer must still index it.
+func TestOutOfOrderCommitIsNotSkipped(t *testing.T) {
+	d := dbtest.Postgres(t)
+	ctx := context.Background()
+	f := newFixture(t, d)
+
+	slow, err := d.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Rollback()
+	// The slow transaction takes its seq first ...
+	if _, err := slow.ExecContext(ctx, `INSERT INTO change_log (entity, entity_id, op, changed_at) VALUES ('service', 'test-slow', 'upsert', now())`); err != nil {
+		t.Fatal(err)
+	}
+	// ... a fast one takes a later seq and commits.
+	if err := f.store.CreateService(ctx, newService("test-fast", "Nopeaklinikka")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.syncer.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The slow one now writes its row and commits.
+	s := newService("test-slow", "Hidasklinikka")
+	if _, err := slow.ExecContext(ctx, `INSERT INTO services (id, name, sort_name, target_groups, service_types, area, national, status, version, created_at, updated_at)
+		VALUES ('test-slow', $1, 'hidasklinikka', '["suspected"]', '["counselling"]', '{"municipalities":["837"]}', false, 'active', 1, now(), now())`, s.Name); err != nil {
+		t.Fatal(err)
+	}
+	if err := slow.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.syncer.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, f, "nopeaklinikka"); len(got) != 1 {
+		t.Errorf("fast change: %v", got)
+	}
+	if got := ids(t, f, "hidasklinikka"); len(got) != 1 {
+		t.Errorf("the change that committed out of order was skipped: %v", got)
+	}
+}
+
+// A missing, corrupt or outdated index is rebuilt from the database.
+func TestIndexRebuiltWhenBroken(t *testing.T) {
+	d := dbtest.SQLite(t)
+	f := newFixture(t, d)
+	dir := filepath.Join(t.TempDir(), "index")
+	want, _ := f.index.Count()
+
+	for _, tt := range []struct {
+		name   string
+		break_ func(t *testing.T)
+	}{
+		{"missing", func(t *testing.T) { os.RemoveAll(dir) }},
+		{"corrupt", func(t *testing.T) {
+			os.RemoveAll(dir)
+			os.MkdirAll(dir, 0o755)
+			os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{not json"), 0o644)
+		}},
+		{"garbage store", func(t *testing.T) {
+			os.WriteFile(filepath.Join(dir, "store", "root.bolt"), []byte("garbage"), 0o644)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.break_(t)
+			g := indexFor(t, d, f.store, dir)
+			if n, _ := g.index.Count(); n != want {
+				t.Errorf("rebuilt index has %d documents, want %d", n, want)
+			}
+			if got := ids(t, g, "lastensuojelu"); len(got) == 0 {
+				t.Error("rebuilt index finds nothing")
+			}
+			g.index.Close()
+		})
+	}
+}
