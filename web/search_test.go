@@ -196,7 +196,7 @@ func TestSearchPage(t *testing.T) {
 	}
 	// Stored markup is shown as text, in titles and snippets.
 	evil := &services.Service{ID: "test-evil", Name: l10n.T(`<script>alert(1)</script> Pahapalvelu`, "", ""),
-		Description: l10n.T(`Pahapalvelu <img src=x onerror=alert(1)> kuvaus`, "", ""),
+		Description:  l10n.T(`Pahapalvelu <img src=x onerror=alert(1)> kuvaus`, "", ""),
 		TargetGroups: []string{"suspected"}, ServiceTypes: []string{"counselling"}, Area: services.Area{National: true}}
 	if err := st.CreateService(context.Background(), evil); err != nil {
 		t.Fatal(err)
