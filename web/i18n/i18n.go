@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -19,19 +20,40 @@ type Catalog struct {
 	msgs map[string]map[string]string // lang -> key -> message
 }
 
-// Load parses the embedded catalogues.
+// Load parses the embedded catalogues: for each language, LANG.json and
+// any FEATURE.LANG.json (one per feature, so that features keep their
+// messages apart). A key defined twice is an error.
 func Load() (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]string{}}
 	for _, lang := range l10n.Languages {
-		b, err := files.ReadFile(lang + ".json")
+		names, err := fs.Glob(files, "*"+lang+".json")
 		if err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", lang, err)
+			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalogue %s.json: %w", lang, err)
+		all := map[string]string{}
+		for _, name := range names {
+			if name != lang+".json" && !strings.HasSuffix(name, "."+lang+".json") {
+				continue
+			}
+			b, err := files.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("catalogue %s: %w", name, err)
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("catalogue %s: %w", name, err)
+			}
+			for k, v := range m {
+				if _, dup := all[k]; dup {
+					return nil, fmt.Errorf("catalogue %s: key %q is defined twice", name, k)
+				}
+				all[k] = v
+			}
 		}
-		c.msgs[lang] = m
+		if len(all) == 0 {
+			return nil, fmt.Errorf("no catalogue for %s", lang)
+		}
+		c.msgs[lang] = all
 	}
 	return c, nil
 }
