@@ -25,6 +25,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -51,6 +52,7 @@ type Data struct {
 	Networks       []services.Network
 	Contacts       []services.Contact
 	Services       []services.Service
+	Pathways       []pathways.Pathway // seed/pathways.go
 }
 
 // Problem is one error in a seed file, located by file and line.
@@ -100,6 +102,7 @@ func Parse(fsys fs.FS) (*Data, error) {
 		netsN   = p.yaml(NetworksFile, "networks", &nets)
 		peopleN = p.yaml(ContactsFile, "contacts", &people)
 		servsN  = p.yaml(ServicesFile, "services", &servs)
+		pathsN  = p.pathwaysFile()
 	)
 	d := p.data
 	d.Vocabularies, d.Organizations, d.Networks = vocabs.Vocabularies, orgs.Organizations, nets.Networks
@@ -109,6 +112,7 @@ func Parse(fsys fs.FS) (*Data, error) {
 		return nil, &Error{Problems: p.problems}
 	}
 	p.check(vocabsN, orgsN, netsN, peopleN, servsN)
+	p.checkPathways(pathsN)
 	if len(p.problems) > 0 {
 		return nil, &Error{Problems: p.problems}
 	}
@@ -477,6 +481,9 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 		if err != nil {
 			return r, fmt.Errorf("%s: service %s: %w", ServicesFile, s.ID, err)
 		}
+	}
+	if err := applyPathways(ctx, st, d, opts, &r); err != nil {
+		return r, err
 	}
 	return r, nil
 }

@@ -39,7 +39,7 @@ func (s *Server) networkCards(r *http.Request) ([]NetworkCard, int, error) {
 		cards[i].Network = n
 		for _, c := range contacts {
 			if string(c.NetworkSlug) == n.Slug && c.Role != "member" {
-				cards[i].Contacts = append(cards[i].Contacts, c.ForViewer(services.LevelPublic))
+				cards[i].Contacts = append(cards[i].Contacts, c.ForViewer(IdentityFrom(r.Context()).Level()))
 			}
 		}
 	}
@@ -266,7 +266,7 @@ func (s *Server) showNetwork(w http.ResponseWriter, r *http.Request, b *Base) er
 		return err
 	}
 	for _, c := range contacts {
-		v.Contacts = append(v.Contacts, c.ForViewer(services.LevelPublic))
+		v.Contacts = append(v.Contacts, c.ForViewer(IdentityFrom(r.Context()).Level()))
 	}
 	if v.Services, v.ServicesTotal, err = s.store.FindServices(r.Context(), services.ServiceFilter{Network: slug, Local: true, Limit: 10}); err != nil {
 		return err
@@ -300,7 +300,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request, b *Base) e
 	}
 	v := &ContactsView{Base: b, Network: network, Total: total}
 	for _, c := range items {
-		v.Items = append(v.Items, c.ForViewer(services.LevelPublic))
+		v.Items = append(v.Items, c.ForViewer(IdentityFrom(r.Context()).Level()))
 	}
 	if v.Networks, err = s.store.Networks(r.Context()); err != nil {
 		return err
@@ -327,7 +327,7 @@ func (s *Server) showContact(w http.ResponseWriter, r *http.Request, b *Base) er
 	if err != nil {
 		return err
 	}
-	shown := c.ForViewer(services.LevelPublic)
+	shown := c.ForViewer(IdentityFrom(r.Context()).Level())
 	v := &ContactView{Base: b, Contact: shown, Limited: shown.Email != c.Email || shown.Phone != c.Phone}
 	if c.NetworkSlug != "" {
 		n, err := s.store.Network(r.Context(), string(c.NetworkSlug))

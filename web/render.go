@@ -12,6 +12,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // Base is embedded in every page's view: language, catalogue access, links.
@@ -20,6 +21,8 @@ type Base struct {
 	Title  string
 	Nav    string // the active menu entry
 	Status int
+	// User is who is logged in; nil for anonymous visitors.
+	User *users.User
 
 	s     *Server
 	req   *http.Request
@@ -33,6 +36,9 @@ type LangLink struct {
 	Lang, Label, URL string
 	Current          bool
 }
+
+// Level is what members-only fields the viewer may read.
+func (b *Base) Level() services.Level { return IdentityFrom(b.req.Context()).Level() }
 
 // T translates a catalogue key in the page's language.
 func (b *Base) T(key string, args ...any) string { return b.s.cat.T(b.Lang, key, args...) }
@@ -278,7 +284,7 @@ func (s *Server) page(h pageHandler) http.Handler {
 
 func (s *Server) base(r *http.Request) (*Base, error) {
 	b := &Base{Lang: l10n.Norm(r.URL.Query().Get("lang")), s: s, req: r, Status: http.StatusOK,
-		now: s.store.DB().Now()}
+		now: s.store.DB().Now(), User: IdentityFrom(r.Context()).User}
 	var err error
 	if b.vocab, err = s.store.Vocabularies(r.Context()); err != nil {
 		return b, err

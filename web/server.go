@@ -20,8 +20,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/serie-verkosto/directory/internal/api"
+	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/corrections"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/web/i18n"
 )
 
@@ -44,6 +48,17 @@ type Config struct {
 	Dev bool
 	// Index serves /search and /api/v1/search; nil disables search.
 	Index *search.Index
+	// Syncer, when set, lets a write wait until search shows it.
+	Syncer *search.Syncer
+	// Auth, Users, Corrections and Pathways serve accounts, editing,
+	// correction reports and care pathways; nil disables them.
+	Auth        *auth.Authenticator
+	Users       *users.Store
+	Corrections *corrections.Store
+	Pathways    *pathways.Store
+	// SecureCookies marks the session cookie Secure (TLS, or a TLS proxy
+	// in front).
+	SecureCookies bool
 }
 
 // Server renders pages and serves the API.
@@ -95,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the whole HTTP handler with its middleware.
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.router
+	h = s.identify(h)
 	h = s.observe(h)
 	h = s.limitRequest(h)
 	h = http.NewCrossOriginProtection().Handler(h)

@@ -14,9 +14,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 )
@@ -118,8 +122,14 @@ func (m *Main) Ready(ctx context.Context) error {
 func (m *Main) Listen() error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	au, err := auth.New(m.DB, users.NewStore(m.DB), auth.Options{})
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{Store: m.Services, Log: m.Log, Registry: reg, Dev: m.Config.Dev,
-		Ready: m.Ready, Index: m.Index})
+		Ready: m.Ready, Index: m.Index, Syncer: m.Syncer, Auth: au, Users: users.NewStore(m.DB),
+		Corrections: corrections.NewStore(m.DB), Pathways: pathways.NewStore(m.DB, m.Services),
+		SecureCookies: m.Config.TLSProxy})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs := newFlagSet("serve", &c, stderr)
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen `address`")
 	fs.BoolVar(&c.Dev, "dev", false, "re-parse templates on every request (development)")
+	fs.BoolVar(&c.TLSProxy, "tls-proxy", false, "clients reach the server over TLS through a proxy: mark cookies Secure")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ type Config struct {
 	Addr     string
 	LogLevel string
 	Dev      bool
+	// TLSProxy says the server is reached over TLS through a proxy, so
+	// cookies are marked Secure.
+	TLSProxy bool
 }
 
 // DSN returns the database to open.

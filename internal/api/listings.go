@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -65,7 +66,7 @@ func (a *API) ListContacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for i := range items {
-		items[i] = items[i].ForViewer(services.LevelPublic)
+		items[i] = items[i].ForViewer(auth.IdentityFrom(r.Context()).Level())
 	}
 	writeJSON(w, http.StatusOK, list(items, total, limit, offset))
 	return nil
@@ -84,7 +85,7 @@ func (a *API) GetContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOne(w, c.Version, c.ForViewer(services.LevelPublic))
+	writeOne(w, c.Version, c.ForViewer(auth.IdentityFrom(r.Context()).Level()))
 	return nil
 }
 

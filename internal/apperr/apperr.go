@@ -21,6 +21,7 @@ const (
 	Unauthorized Code = "unauthorized"
 	Forbidden    Code = "forbidden"
 	TooLarge     Code = "too_large"
+	TooMany      Code = "too_many_requests"
 	Unavailable  Code = "unavailable"
 	Internal     Code = "internal"
 )
@@ -32,6 +33,7 @@ var statusByCode = map[Code]int{
 	Unauthorized: http.StatusUnauthorized,
 	Forbidden:    http.StatusForbidden,
 	TooLarge:     http.StatusRequestEntityTooLarge,
+	TooMany:      http.StatusTooManyRequests,
 	Unavailable:  http.StatusServiceUnavailable,
 	Internal:     http.StatusInternalServerError,
 }

@@ -64,7 +64,9 @@ func benchFixture(b *testing.B) *fixture {
 			return
 		}
 		start := time.Now()
-		benchFx = indexFor(b, d, st, filepath.Join(dir, "index"))
+		if benchFx, benchErr = buildIndex(d, st, filepath.Join(dir, "index")); benchErr != nil {
+			return
+		}
 		docs, _ := benchFx.index.Count()
 		b.Logf("built the index of %d documents in %s (%.0f documents/s)", docs, time.Since(start).Round(time.Millisecond),
 			float64(docs)/time.Since(start).Seconds())

@@ -54,7 +54,6 @@ func (d Doc) fields() map[string]any {
 		fBodySV:       d.Body.SV,
 		fBodyEN:       d.Body.EN,
 		fName:         d.Title.All(),
-		fText:         d.Body.All(),
 		fNamePrefix:   d.Title.All(),
 		fNetwork:      d.Networks,
 		fMunicipality: d.Municipalities,

@@ -36,24 +36,34 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 
 func indexFor(t testing.TB, d *db.DB, st *services.Store, dir string) *fixture {
 	t.Helper()
-	compounds, err := search.LoadCompounds(seed.Files, "compounds.txt")
+	f, err := buildIndex(d, st, dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.index.Close() })
+	return f
+}
+
+// buildIndex opens the index in dir and syncs it; the caller closes it.
+func buildIndex(d *db.DB, st *services.Store, dir string) (*fixture, error) {
+	compounds, err := search.LoadCompounds(seed.Files, "compounds.txt")
+	if err != nil {
+		return nil, err
 	}
 	syn, err := search.LoadSynonyms(seed.Files, "synonyms.yaml")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	ix, _, err := search.Open(search.Config{Dir: dir, Compounds: compounds, Synonyms: syn})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { ix.Close() })
 	s := &search.Syncer{Index: ix, DB: d, Store: st, Sources: search.ListingSources(st)}
 	if _, err := s.Sync(context.Background(), nil); err != nil {
-		t.Fatal(err)
+		ix.Close()
+		return nil, err
 	}
-	return &fixture{db: d, store: st, index: ix, syncer: s}
+	return &fixture{db: d, store: st, index: ix, syncer: s}, nil
 }
 
 func sqliteFixture(t testing.TB) *fixture { return newFixture(t, dbtest.SQLite(t)) }

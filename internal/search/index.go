@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
-	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -27,6 +25,12 @@ var (
 	keyVersion    = []byte("mapping_version")
 	keyCheckpoint = []byte("checkpoint")
 )
+
+// scorchConfig: batches return once they are searchable, without waiting
+// for their segment to reach the disk. A crash can lose the newest batches,
+// but their checkpoint goes with them (it is in the same batch), so the
+// syncer simply applies those changes again.
+var scorchConfig = map[string]any{"unsafe_batch": true, "bolt_timeout": "2s"}
 
 // Index is the open Bleve index with the analysis that built it.
 type Index struct {
@@ -60,7 +64,7 @@ func Open(cfg Config) (*Index, bool, error) {
 	}
 	version := MappingVersion(cfg.Compounds)
 	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms}
-	b, err := bleve.OpenUsing(cfg.Dir, map[string]any{"bolt_timeout": "2s"})
+	b, err := bleve.OpenUsing(cfg.Dir, scorchConfig)
 	if err == nil {
 		v, verr := b.GetInternal(keyVersion)
 		if verr == nil && string(v) == version {
@@ -86,7 +90,7 @@ func (ix *Index) create(m *mapping.IndexMappingImpl) error {
 	if err := os.MkdirAll(filepath.Dir(ix.path), 0o750); err != nil {
 		return err
 	}
-	b, err := bleve.NewUsing(ix.path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
+	b, err := bleve.NewUsing(ix.path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, scorchConfig)
 	if err != nil {
 		return fmt.Errorf("create index %s: %w", ix.path, err)
 	}
@@ -213,13 +217,13 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := ix.result(res, plan)
+	out := ix.result(res, plan, syn)
 	if res.Total == 0 && len(plan.Words) > 1 {
 		// No listing has every word: show those with some, marked.
 		if res, err = ix.run(ctx, plan, syn, false, limit, offset); err != nil {
 			return nil, err
 		}
-		out = ix.result(res, plan)
+		out = ix.result(res, plan, syn)
 		out.Partial = res.Total > 0
 	}
 	out.Place = plan.Place
@@ -232,14 +236,7 @@ func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all bool, lim
 	// Ties are broken by id so that the same query always gives the same
 	// order.
 	req.SortBy([]string{"-_score", "_id"})
-	body := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}[plan.Lang]
-	title := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}[plan.Lang]
-	req.Fields = []string{fType, fTitleFI, fTitleSV, fTitleEN, body, fURL, fFresh}
-	if len(plan.Words) > 0 {
-		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-		req.Highlight.AddField(body)
-		req.Highlight.AddField(title)
-	}
+	req.Fields = []string{fType, fTitleFI, fTitleSV, fTitleEN, fBodyFI, fBodySV, fBodyEN, fURL, fFresh}
 	for _, f := range FacetFields {
 		size := 10
 		if f == fMunicipality {
@@ -269,20 +266,17 @@ func firstLine(s string) string {
 	return s
 }
 
-func (ix *Index) result(res *bleve.SearchResult, plan Plan) *Result {
+func (ix *Index) result(res *bleve.SearchResult, plan Plan, syn Synonyms) *Result {
 	out := &Result{Total: res.Total, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
-	body := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}[plan.Lang]
+	marks := markers(plan, syn)
 	for _, h := range res.Hits {
 		typ, id, _ := strings.Cut(h.ID, "/")
 		title := l10n.Text{FI: stored(h.Fields, fTitleFI), SV: stored(h.Fields, fTitleSV), EN: stored(h.Fields, fTitleEN)}
 		t, _ := title.Get(plan.Lang)
 		hit := Hit{Type: typ, ID: id, Title: firstLine(t), URL: stored(h.Fields, fURL), Fresh: stored(h.Fields, fFresh), Score: h.Score}
-		// Bleve's HTML highlighter escapes the text and adds only <mark>.
-		if frags := h.Fragments[body]; len(frags) > 0 {
-			hit.Snippet = strings.Join(frags, " … ")
-		} else {
-			hit.Snippet = html.EscapeString(snippetStart(stored(h.Fields, body)))
-		}
+		body := l10n.Text{FI: stored(h.Fields, fBodyFI), SV: stored(h.Fields, fBodySV), EN: stored(h.Fields, fBodyEN)}
+		text, _ := body.Get(plan.Lang)
+		hit.Snippet = Snippet(text, marks)
 		out.Hits = append(out.Hits, hit)
 	}
 	for name, f := range res.Facets {
@@ -304,18 +298,4 @@ func (ix *Index) result(res *bleve.SearchResult, plan Plan) *Result {
 		out.Facets[name] = vals
 	}
 	return out
-}
-
-// snippetStart is the beginning of a text, cut at a word boundary.
-func snippetStart(s string) string {
-	s = strings.TrimSpace(firstLine(s))
-	r := []rune(s)
-	if len(r) <= 200 {
-		return s
-	}
-	cut := string(r[:200])
-	if i := strings.LastIndexByte(cut, ' '); i > 100 {
-		cut = cut[:i]
-	}
-	return cut + " …"
 }

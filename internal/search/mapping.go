@@ -2,13 +2,15 @@
 // in the data dir that projects services, contact persons, networks and
 // pathways from the database, kept current by following the change log.
 //
-// Analysis, in short: every text is indexed three ways. The language
-// fields (fi, sv, en) are stemmed by Snowball and, in Finnish, split into
-// known compound parts, so "Oulussa" finds Oulu and "rikos" finds
-// "seksuaalirikos". The folded fields keep whole words with diacritics
-// folded ("Viiliainen" finds "Viiliäinen") for exact and fuzzy matching.
-// The prefix field holds edge n-grams of title words for half-typed
-// queries. Ranking prefers title to body and exact to stemmed to fuzzy.
+// Analysis, in short: titles are indexed three ways and bodies once. The
+// language fields (fi, sv, en) are stemmed by Snowball and, in Finnish,
+// split into known compound parts, so "lastensuojelun" finds
+// "lastensuojelu" and "rikos" finds "seksuaalirikos". The folded name
+// field keeps whole title words with diacritics folded ("Viiliainen" finds
+// "Viiliäinen") for exact and fuzzy matching. The prefix field holds edge
+// n-grams of title words for half-typed queries. Places are recognised
+// before any of this (places.go). Ranking prefers title to body and exact
+// to stemmed to fuzzy.
 package search
 
 import (
@@ -36,7 +38,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 3
+const mappingRevision = 4
 
 // Analyzer and filter names.
 const (
@@ -59,7 +61,6 @@ const (
 	fBodySV       = "body_sv"
 	fBodyEN       = "body_en"
 	fName         = "name"   // folded title words, all languages
-	fText         = "text"   // folded body words, all languages
 	fNamePrefix   = "prefix" // edge n-grams of title words
 	fNetwork      = "network"
 	fMunicipality = "municipality"
@@ -150,11 +151,12 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}
 	}
-	// Term vectors (positions) serve phrase queries (multi-word synonyms)
-	// and highlighting; the prefix field needs neither.
+	// Term vectors (positions) cost a third of the indexing time; only
+	// the folded title field keeps them, for multi-word synonym phrases.
+	// Snippets are marked by our own highlighter from the stored text.
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer, f.Store, f.IncludeTermVectors = analyzer, store, analyzer != anPrefix
+		f.Analyzer, f.Store, f.IncludeTermVectors = analyzer, store, analyzer == anFold
 		f.IncludeInAll = false
 		return f
 	}
@@ -173,7 +175,6 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fBodySV, text(anSV, true))
 	doc.AddFieldMappingsAt(fBodyEN, text(anEN, true))
 	doc.AddFieldMappingsAt(fName, text(anFold, false))
-	doc.AddFieldMappingsAt(fText, text(anFold, false))
 	doc.AddFieldMappingsAt(fNamePrefix, text(anPrefix, false))
 	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus} {
 		doc.AddFieldMappingsAt(f, kw(false))

@@ -126,13 +126,11 @@ const (
 	boostNameExact  = 10
 	boostTitleStem  = 6
 	boostTitleOther = 4
-	boostTextExact  = 3
 	boostBodyStem   = 2
 	boostPrefix     = 3
 	boostStemPrefix = 1.5
 	boostSynonym    = 2
 	boostFuzzyName  = 0.6
-	boostFuzzyText  = 0.3
 )
 
 func match(field, text, analyzer string, boost float64) query.Query {
@@ -156,7 +154,7 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 	bodyLang := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}
 	analyzers := map[string]string{"fi": anFIQ, "sv": anSV, "en": anEN}
 	var qs []query.Query
-	qs = append(qs, match(fName, w, anFold, boostNameExact), match(fText, w, anFold, boostTextExact))
+	qs = append(qs, match(fName, w, anFold, boostNameExact))
 	for _, lang := range l10n.Languages {
 		b := float64(boostTitleOther)
 		if lang == p.Lang {
@@ -183,18 +181,25 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 		// Body words too, weakly: a prefix expands to many terms, and
 		// their scores add up.
 		if utf8.RuneCountInString(w) >= 4 {
-			pq := bleve.NewPrefixQuery(w)
-			pq.SetField(fText)
-			pq.SetBoost(0.2)
-			qs = append(qs, pq)
+			for _, f := range []string{fBodyFI, fBodySV, fBodyEN} {
+				pq := bleve.NewPrefixQuery(w)
+				pq.SetField(f)
+				pq.SetBoost(0.2)
+				qs = append(qs, pq)
+			}
 		}
 	}
 	for _, s := range syn[w] {
-		ph := bleve.NewMatchPhraseQuery(s)
-		ph.SetField(fText)
-		ph.Analyzer = anFold
-		ph.SetBoost(boostSynonym)
-		qs = append(qs, ph)
+		// In bodies every word of the synonym must occur (bodies keep no
+		// positions for a phrase); in titles as a phrase.
+		for _, lang := range l10n.Languages {
+			m := bleve.NewMatchQuery(s)
+			m.SetField(bodyLang[lang])
+			m.Analyzer = analyzers[lang]
+			m.SetOperator(query.MatchQueryOperatorAnd)
+			m.SetBoost(boostSynonym)
+			qs = append(qs, m)
+		}
 		pn := bleve.NewMatchPhraseQuery(s)
 		pn.SetField(fName)
 		pn.Analyzer = anFold
@@ -206,17 +211,13 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 		if n >= 8 {
 			fuzz = 2
 		}
-		for _, f := range []struct {
-			field string
-			boost float64
-		}{{fName, boostFuzzyName}, {fText, boostFuzzyText}} {
-			q := bleve.NewFuzzyQuery(w)
-			q.SetField(f.field)
-			q.Fuzziness = fuzz
-			q.Prefix = 1
-			q.SetBoost(f.boost)
-			qs = append(qs, q)
-		}
+		// Typos are forgiven in titles, where a misspelt name matters.
+		q := bleve.NewFuzzyQuery(w)
+		q.SetField(fName)
+		q.Fuzziness = fuzz
+		q.Prefix = 1
+		q.SetBoost(boostFuzzyName)
+		qs = append(qs, q)
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }

@@ -40,7 +40,7 @@ type Syncer struct {
 	DSN string
 	// Poll is the fallback interval (default 3 s).
 	Poll time.Duration
-	// Batch is the number of documents per index batch (default 500).
+	// Batch is the number of documents per index batch (default 2000).
 	Batch int
 
 	wake    chan struct{}
@@ -58,7 +58,7 @@ func (s *Syncer) init() {
 		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if s.Batch == 0 {
-		s.Batch = 500
+		s.Batch = 5000
 	}
 	if s.Poll == 0 {
 		s.Poll = 3 * time.Second

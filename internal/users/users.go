@@ -34,19 +34,34 @@ var Roles = []string{RoleAdmin, RoleEditor, RoleMember}
 // EntityUser names users in the audit log.
 const EntityUser = "user"
 
-// User is an account. PasswordHash never leaves the server.
+// User is an account. PasswordHash and TOTPSecret never leave the server:
+// they are not marshalled, so neither the API nor the audit log sees them.
 type User struct {
-	ID           string    `db:"id" json:"id"`
-	Email        string    `db:"email" json:"email"`
-	Name         string    `db:"name" json:"name"`
-	Role         string    `db:"role" json:"role"`
-	PasswordHash string    `db:"password_hash" json:"-"`
-	Active       bool      `db:"active" json:"active"`
-	Networks     []string  `db:"-" json:"networks"`
+	ID           string   `db:"id" json:"id"`
+	Email        string   `db:"email" json:"email"`
+	Name         string   `db:"name" json:"name"`
+	Role         string   `db:"role" json:"role"`
+	PasswordHash string   `db:"password_hash" json:"-"`
+	Active       bool     `db:"active" json:"active"`
+	Networks     []string `db:"-" json:"networks"`
+	// TOTPSecret is the base32 TOTP secret: pending while TOTPEnabled is
+	// false, empty when the user has none.
+	TOTPSecret  string `db:"totp_secret" json:"-"`
+	TOTPEnabled bool   `db:"totp_enabled" json:"totp_enabled"`
+	// TOTPLastStep is the newest TOTP time step accepted, so that a code
+	// is good once only.
+	TOTPLastStep      int64      `db:"totp_last_step" json:"-"`
+	PasswordChangedAt *time.Time `db:"password_changed_at" json:"password_changed_at"`
+	// SessionEpoch is bumped to end every session of the user at once.
+	SessionEpoch int       `db:"session_epoch" json:"-"`
 	Version      int       `db:"version" json:"version"`
 	CreatedAt    time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
 }
+
+// userCols is the column list every SELECT of a user reads.
+const userCols = `id, email, name, role, password_hash, active, totp_secret, totp_enabled, totp_last_step,
+	password_changed_at, session_epoch, version, created_at, updated_at`
 
 // MinPasswordLen is the shortest password accepted (NIST SP 800-63B).
 const MinPasswordLen = 12
@@ -76,14 +91,19 @@ func (u *User) Validate(password string, checkPassword bool) error {
 		fs.Add("role", "err.role", "must be admin, editor or member")
 	}
 	if checkPassword {
-		switch n := utf8.RuneCountInString(password); {
-		case n < MinPasswordLen:
-			fs.Add("password", "err.password_short", "must be at least %d characters", MinPasswordLen)
-		case len(password) > MaxPasswordLen:
-			fs.Add("password", "err.too_long", "is too long (at most %d bytes)", MaxPasswordLen)
-		}
+		passwordErrors(&fs, password)
 	}
 	return fs.Err()
+}
+
+// passwordErrors adds the password's faults to fs.
+func passwordErrors(fs *apperr.Fields, password string) {
+	switch n := utf8.RuneCountInString(password); {
+	case n < MinPasswordLen:
+		fs.Add("password", "err.password_short", "must be at least %d characters", MinPasswordLen)
+	case len(password) > MaxPasswordLen:
+		fs.Add("password", "err.too_long", "is too long (at most %d bytes)", MaxPasswordLen)
+	}
 }
 
 // argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
@@ -183,15 +203,6 @@ func (s *Store) Create(ctx context.Context, u *User, password string) error {
 
 // ByEmail returns the user with the e-mail address, or NotFound.
 func (s *Store) ByEmail(ctx context.Context, email string) (User, error) {
-	var u User
 	email = strings.ToLower(strings.TrimSpace(email))
-	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT id, email, name, role, password_hash, active, version, created_at, updated_at FROM users WHERE email = ?`), email)
-	if err != nil {
-		return u, db.NotFoundIf(err, "user", email)
-	}
-	err = s.db.SelectContext(ctx, &u.Networks, s.db.Rebind(`SELECT network_slug FROM user_networks WHERE user_id = ? ORDER BY network_slug`), u.ID)
-	if err != nil {
-		return u, fmt.Errorf("user networks: %w", err)
-	}
-	return u, nil
+	return s.load(ctx, "email", email)
 }

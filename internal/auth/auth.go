@@ -1,0 +1,268 @@
+// Package auth logs people in and keeps their sessions, and decides in one
+// place what each of them may do (see Can in policy.go).
+//
+// Logins are throttled per account and per client address in memory, and
+// an unknown account, a wrong password and an inactive account give the
+// same answer, in about the same time: a dummy argon2id hash is checked
+// when the account does not exist. Sessions live in the database; the
+// browser holds a random token of which only the SHA-256 is stored. A
+// session ends after 30 minutes without use, 12 hours after login, at
+// logout, and when the user's password, TOTP or active state changes.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/users"
+)
+
+// Defaults of Options.
+const (
+	DefaultIdleTimeout     = 30 * time.Minute
+	DefaultAbsoluteTimeout = 12 * time.Hour
+	DefaultEnrolTimeout    = 15 * time.Minute
+	DefaultTouchInterval   = time.Minute
+	DefaultAccountBurst    = 10
+	DefaultAccountEvery    = time.Minute
+	DefaultAddrBurst       = 30
+	DefaultAddrEvery       = 10 * time.Second
+	DefaultMaxKeys         = 10000
+	DefaultIssuer          = "SeriE directory"
+)
+
+// Options tune the authenticator; zero fields take the defaults above.
+type Options struct {
+	// IdleTimeout ends a session not used for this long.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after login, used or not.
+	AbsoluteTimeout time.Duration
+	// EnrolTimeout ends an enrolment-only session (an admin who must set
+	// up TOTP before anything else).
+	EnrolTimeout time.Duration
+	// TouchInterval is how often a session's last use is written: a
+	// session in use writes at most once per interval, not per request.
+	TouchInterval time.Duration
+	// AccountBurst login attempts per account are allowed at once, then
+	// one per AccountEvery. The account is the e-mail as typed, known or
+	// not, so that the throttle says nothing about which accounts exist.
+	AccountBurst int
+	AccountEvery time.Duration
+	// AddrBurst login attempts per client address (IPv6: per /64) are
+	// allowed at once, then one per AddrEvery.
+	AddrBurst int
+	AddrEvery time.Duration
+	// MaxKeys bounds each throttle's memory: the least recently used
+	// accounts and addresses beyond it are forgotten.
+	MaxKeys int
+	// Issuer names the directory in authenticator apps.
+	Issuer string
+}
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	defInt := func(d *int, v int) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.IdleTimeout, DefaultIdleTimeout)
+	def(&o.AbsoluteTimeout, DefaultAbsoluteTimeout)
+	def(&o.EnrolTimeout, DefaultEnrolTimeout)
+	def(&o.TouchInterval, DefaultTouchInterval)
+	def(&o.AccountEvery, DefaultAccountEvery)
+	def(&o.AddrEvery, DefaultAddrEvery)
+	defInt(&o.AccountBurst, DefaultAccountBurst)
+	defInt(&o.AddrBurst, DefaultAddrBurst)
+	defInt(&o.MaxKeys, DefaultMaxKeys)
+	if o.Issuer == "" {
+		o.Issuer = DefaultIssuer
+	}
+	return o
+}
+
+// Authenticator logs users in and keeps their sessions. It is safe for
+// concurrent use; its throttles live in its memory, so one per process.
+type Authenticator struct {
+	db       *db.DB
+	users    *users.Store
+	opts     Options
+	accounts *Limiter
+	addrs    *Limiter
+	// dummyHash is checked for unknown accounts, so that they take as
+	// long as known ones.
+	dummyHash string
+}
+
+// New returns an authenticator over the database and user store.
+func New(d *db.DB, us *users.Store, o Options) (*Authenticator, error) {
+	o = o.withDefaults()
+	dummy, err := users.HashPassword(rand.Text())
+	if err != nil {
+		return nil, fmt.Errorf("dummy hash: %w", err)
+	}
+	return &Authenticator{
+		db:        d,
+		users:     us,
+		opts:      o,
+		accounts:  NewLimiter(rate.Every(o.AccountEvery), o.AccountBurst, o.MaxKeys),
+		addrs:     NewLimiter(rate.Every(o.AddrEvery), o.AddrBurst, o.MaxKeys),
+		dummyHash: dummy,
+	}, nil
+}
+
+func (a *Authenticator) now() time.Time { return a.db.Now().UTC().Truncate(time.Microsecond) }
+
+// Message keys of the errors this package returns: the web layer's
+// catalogues say them in the user's language, and handlers tell them apart
+// with the Is* functions below.
+const (
+	KeyLoginFailed      = "err.login_failed"      // Unauthorized
+	KeyThrottled        = "err.throttled"         // TooMany
+	KeyTOTPRequired     = "err.totp_required"     // Unauthorized: ask for the code
+	KeyTOTPInvalid      = "err.totp_invalid"      // Unauthorized at login; Invalid field "code" elsewhere
+	KeyEnrolRequired    = "err.totp_enrol"        // Forbidden: send the admin to TOTP enrolment
+	KeySessionEnded     = "err.session_ended"     // Unauthorized: log in again
+	KeyLoginRequired    = "err.login_required"    // Unauthorized
+	KeyForbidden        = "err.forbidden"         // Forbidden
+	KeyForbiddenNetwork = "err.forbidden_network" // Forbidden: another network's listing
+	KeyPasswordWrong    = "err.password_wrong"    // Invalid field "current_password"
+	KeyAdminNeedsTOTP   = "err.admin_totp"        // Forbidden: admins cannot turn TOTP off
+)
+
+func errLoginFailed() error {
+	return apperr.Keyed(apperr.Unauthorized, KeyLoginFailed, "wrong e-mail or password")
+}
+
+func errThrottled() error {
+	return apperr.Keyed(apperr.TooMany, KeyThrottled, "too many login attempts; wait a minute and try again")
+}
+
+func errTOTPRequired() error {
+	return apperr.Keyed(apperr.Unauthorized, KeyTOTPRequired, "enter the code from your authenticator app")
+}
+
+func errTOTPInvalid() error {
+	return apperr.Keyed(apperr.Unauthorized, KeyTOTPInvalid, "wrong or expired code")
+}
+
+func errEnrolRequired() error {
+	return apperr.Keyed(apperr.Forbidden, KeyEnrolRequired, "admins must set up two-step verification before going on")
+}
+
+func errSessionEnded() error {
+	return apperr.Keyed(apperr.Unauthorized, KeySessionEnded, "your session has ended; log in again")
+}
+
+func hasKey(err error, key string) bool {
+	e := apperr.As(err)
+	return e != nil && e.Key == key
+}
+
+// IsTOTPRequired reports whether a login failed only for want of a TOTP
+// code: the form should ask for it and post the credentials again.
+func IsTOTPRequired(err error) bool { return hasKey(err, KeyTOTPRequired) }
+
+// IsEnrolmentRequired reports whether the user is an admin without TOTP,
+// who must be sent to the enrolment page. Login returns it together with
+// an enrolment-only session token, which Session refuses with it and
+// EnrolmentSession accepts.
+func IsEnrolmentRequired(err error) bool { return hasKey(err, KeyEnrolRequired) }
+
+// IsThrottled reports whether a login was refused for too many attempts.
+func IsThrottled(err error) bool { return hasKey(err, KeyThrottled) }
+
+// Credentials are what a login form posts, with where it came from.
+type Credentials struct {
+	Email    string
+	Password string
+	// Code is the TOTP code, needed when the user has TOTP on.
+	Code string
+	// Addr is the client's address ("ip" or "ip:port") for the throttle.
+	// It is neither stored nor logged.
+	Addr string
+	// UserAgent is the User-Agent header; only a summary such as
+	// "Firefox, Linux" is stored, for the user's list of sessions.
+	UserAgent string
+}
+
+// maxEmailLen is the longest address SMTP allows; longer input cannot be
+// an account.
+const maxEmailLen = 254
+
+// Login checks the credentials and starts a session. It returns the
+// session token for the cookie (shown once, never stored) and the user.
+//
+// Errors, all *apperr.Error: TooMany (KeyThrottled) when the account or
+// the address has tried too often; Unauthorized with KeyLoginFailed and
+// one message, "wrong e-mail or password", for an unknown account, a wrong
+// password or an inactive account alike; Unauthorized with
+// KeyTOTPRequired when the user has TOTP on and no code was given, and
+// KeyTOTPInvalid when the code is wrong, expired or already used.
+//
+// An admin without TOTP gets a Forbidden error with KeyEnrolRequired
+// together with a token and the user: the token names an enrolment-only
+// session, good for BeginTOTP and ConfirmTOTP and nothing else.
+func (a *Authenticator) Login(ctx context.Context, c Credentials) (string, users.User, error) {
+	email := strings.ToLower(strings.TrimSpace(c.Email))
+	now := a.now()
+	// Both throttles are charged on every attempt, so neither tells a
+	// known account from an unknown one.
+	addrOK := a.addrs.Allow(AddrKey(c.Addr), now)
+	accountOK := a.accounts.Allow(email, now)
+	if !addrOK || !accountOK {
+		return "", users.User{}, errThrottled()
+	}
+	if email == "" || len(email) > maxEmailLen || len(c.Password) > users.MaxPasswordLen {
+		users.CheckPassword(a.dummyHash, c.Password[:min(len(c.Password), users.MaxPasswordLen)])
+		return "", users.User{}, errLoginFailed()
+	}
+	u, err := a.users.ByEmail(ctx, email)
+	if apperr.Is(err, apperr.NotFound) {
+		users.CheckPassword(a.dummyHash, c.Password)
+		return "", users.User{}, errLoginFailed()
+	} else if err != nil {
+		return "", users.User{}, fmt.Errorf("login: %w", err)
+	}
+	if !users.CheckPassword(u.PasswordHash, c.Password) || !u.Active {
+		return "", users.User{}, errLoginFailed()
+	}
+	if u.TOTPEnabled {
+		if strings.TrimSpace(c.Code) == "" {
+			return "", users.User{}, errTOTPRequired()
+		}
+		step, ok := matchTOTP(u.TOTPSecret, c.Code, now, u.TOTPLastStep)
+		if !ok {
+			return "", users.User{}, errTOTPInvalid()
+		}
+		// Recording the step is the replay check that holds across
+		// concurrent logins: only one of two uses of a code wins.
+		if fresh, err := a.users.UseTOTPStep(ctx, u.ID, step); err != nil {
+			return "", users.User{}, fmt.Errorf("login: %w", err)
+		} else if !fresh {
+			return "", users.User{}, errTOTPInvalid()
+		}
+	} else if u.Role == users.RoleAdmin {
+		token, err := a.newSession(ctx, u, true, c.UserAgent)
+		if err != nil {
+			return "", users.User{}, err
+		}
+		return token, u, errEnrolRequired()
+	}
+	token, err := a.newSession(ctx, u, false, c.UserAgent)
+	if err != nil {
+		return "", users.User{}, err
+	}
+	return token, u, nil
+}

@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"slices"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
+)
+
+// Action is something a person may be allowed to do.
+type Action string
+
+// The actions Can decides.
+const (
+	ReadPublic    Action = "read-public"    // read public listings
+	ReadMembers   Action = "read-members"   // read members-only entries and fields
+	Edit          Action = "edit"           // create, update, verify or archive a listing
+	Publish       Action = "publish"        // publish a care pathway
+	AdminUsers    Action = "admin-users"    // create, reset, deactivate users
+	Restore       Action = "restore"        // restore an earlier version or an archived listing
+	ResolveReport Action = "resolve-report" // see and resolve correction reports
+)
+
+// Actions lists every action, for tables and tests.
+var Actions = []Action{ReadPublic, ReadMembers, Edit, Publish, AdminUsers, Restore, ResolveReport}
+
+// Kinds of resource, beyond the services.Entity* names.
+const (
+	KindPathway    = "pathway"
+	KindCorrection = "correction"
+)
+
+// Resource is what an action is done to. Kind is an entity name
+// (services.EntityService, services.EntityContact, KindPathway, ...);
+// Networks are the slugs of the networks the resource belongs to, which
+// the caller computes (ServiceResource, ContactResource, a report's
+// networks). For an update, check both the stored listing and the
+// submitted one, so that an editor can neither take over another
+// network's listing nor move theirs into another network.
+type Resource struct {
+	Kind     string
+	Networks []string
+}
+
+func loginRequired() error {
+	return apperr.Keyed(apperr.Unauthorized, KeyLoginRequired, "log in to do this")
+}
+
+func forbidden() error {
+	return apperr.Keyed(apperr.Forbidden, KeyForbidden, "you may not do this")
+}
+
+func forbiddenNetwork() error {
+	return apperr.Keyed(apperr.Forbidden, KeyForbiddenNetwork, "you may edit only the listings of your own network")
+}
+
+// Can decides whether u may do the action to res: nil when allowed,
+// Unauthorized (KeyLoginRequired) when nobody is logged in (u nil or
+// inactive) and logging in might help, Forbidden otherwise. It is the one
+// place these rules are written:
+//
+//   - anyone, logged in or not, reads public listings;
+//   - members, editors and admins read members-only entries;
+//   - an editor edits services and contacts that belong to one of the
+//     editor's networks, resolves those networks' correction reports, and
+//     does nothing else;
+//   - admins do everything;
+//   - anything not named here is refused.
+func Can(u *users.User, a Action, res Resource) error {
+	if a == ReadPublic {
+		return nil
+	}
+	if u == nil || !u.Active {
+		return loginRequired()
+	}
+	switch u.Role {
+	case users.RoleAdmin:
+		if slices.Contains(Actions, a) {
+			return nil
+		}
+	case users.RoleEditor:
+		switch a {
+		case ReadMembers:
+			return nil
+		case Edit:
+			if res.Kind != services.EntityService && res.Kind != services.EntityContact {
+				return forbidden()
+			}
+			return inNetworks(u, res)
+		case ResolveReport:
+			if res.Kind != KindCorrection {
+				return forbidden()
+			}
+			return inNetworks(u, res)
+		}
+	case users.RoleMember:
+		if a == ReadMembers {
+			return nil
+		}
+	}
+	return forbidden()
+}
+
+func inNetworks(u *users.User, res Resource) error {
+	for _, n := range res.Networks {
+		if slices.Contains(u.Networks, n) {
+			return nil
+		}
+	}
+	return forbiddenNetwork()
+}
+
+// Scope returns the networks in which u may do the action, for lists such
+// as an editor's dashboard or report queue: all is true when u may do it
+// everywhere (admins, or actions not tied to networks); otherwise networks
+// are the ones allowed. The error is Can's when u may do it nowhere.
+func Scope(u *users.User, a Action) (networks []string, all bool, err error) {
+	if u != nil && u.Active && u.Role == users.RoleEditor && (a == Edit || a == ResolveReport) {
+		if len(u.Networks) == 0 {
+			return nil, false, forbiddenNetwork()
+		}
+		return slices.Clone(u.Networks), false, nil
+	}
+	if err := Can(u, a, Resource{}); err != nil {
+		return nil, false, err
+	}
+	return nil, true, nil
+}
+
+// Level is the clearance of u for members-only and admin-only fields:
+// LevelPublic for nobody (or an inactive user), LevelMember for members
+// and editors, LevelAdmin for admins.
+func Level(u *users.User) services.Level {
+	switch {
+	case u == nil || !u.Active:
+		return services.LevelPublic
+	case u.Role == users.RoleAdmin:
+		return services.LevelAdmin
+	case u.Role == users.RoleEditor || u.Role == users.RoleMember:
+		return services.LevelMember
+	}
+	return services.LevelPublic
+}
