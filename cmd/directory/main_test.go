@@ -30,7 +30,7 @@ func run(t *testing.T, env map[string]string, stdin string, args ...string) (cod
 func dialects(t *testing.T) map[string]func(t *testing.T) []string {
 	return map[string]func(t *testing.T) []string{
 		"sqlite":   func(t *testing.T) []string { return []string{"--data", t.TempDir()} },
-		"postgres": func(t *testing.T) []string { return []string{"--db", dbtest.PostgresDSN(t)} },
+		"postgres": func(t *testing.T) []string { return []string{"--db", dbtest.PostgresDSN(t), "--data", t.TempDir()} },
 	}
 }
 
