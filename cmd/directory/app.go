@@ -33,6 +33,7 @@ type Main struct {
 	Out      io.Writer
 	DB       *db.DB
 	Services *services.Store
+	Pathways *pathways.Store
 	Index    *search.Index
 	Syncer   *search.Syncer
 	Server   *http.Server
@@ -50,6 +51,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Services = services.NewStore(d)
+	m.Pathways = pathways.NewStore(d, m.Services)
 	return nil
 }
 
@@ -101,7 +103,7 @@ func (m *Main) OpenIndex(dir string) error {
 	if m.DB.Dialect == db.Postgres {
 		dsn = m.Config.DSN()
 	}
-	m.Syncer = &search.Syncer{Index: ix, DB: m.DB, Store: m.Services, Sources: search.ListingSources(m.Services),
+	m.Syncer = &search.Syncer{Index: ix, DB: m.DB, Store: m.Services, Sources: append(search.ListingSources(m.Services), search.PathwaySource(m.Pathways)),
 		Log: m.Log, DSN: dsn}
 	m.DB.OnChange = m.Syncer.Wake
 	return nil
@@ -128,7 +130,7 @@ func (m *Main) Listen() error {
 	}
 	srv, err := web.New(web.Config{Store: m.Services, Log: m.Log, Registry: reg, Dev: m.Config.Dev,
 		Ready: m.Ready, Index: m.Index, Syncer: m.Syncer, Auth: au, Users: users.NewStore(m.DB),
-		Corrections: corrections.NewStore(m.DB), Pathways: pathways.NewStore(m.DB, m.Services),
+		Corrections: corrections.NewStore(m.DB), Pathways: m.Pathways,
 		SecureCookies: m.Config.TLSProxy})
 	if err != nil {
 		return err

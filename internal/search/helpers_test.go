@@ -7,6 +7,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/seed"
@@ -58,7 +59,8 @@ func buildIndex(d *db.DB, st *services.Store, dir string) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &search.Syncer{Index: ix, DB: d, Store: st, Sources: search.ListingSources(st)}
+	sources := append(search.ListingSources(st), search.PathwaySource(pathways.NewStore(d, st)))
+	s := &search.Syncer{Index: ix, DB: d, Store: st, Sources: sources}
 	if _, err := s.Sync(context.Background(), nil); err != nil {
 		ix.Close()
 		return nil, err

@@ -80,7 +80,8 @@ var relevance = []struct {
 	{"RISE", "service/rise-stop-ohjelma", 5, "synonym"},
 	{"RIKU", "service/rikosuhripaivystys", 1, "synonym"},
 	{"KRITS", "service/rets-tuki", 1, "synonym"},
-	{"pedofilia", "service/serie-tukipalvelu", 5, "synonym"},
+	{"pedofilia", "pathway/huolissaan-omista-ajatuksista", 3, "synonym"},
+	{"pedofilia tukipalvelu", "service/serie-tukipalvelu", 3, "synonym"},
 	// Typos.
 	{"lastensuojleu", "service/hva-lastensuojelu", 3, "typo"},
 	{"seksuaaliterapa", "service/sexpo-seksuaaliterapia", 3, "typo"},
@@ -100,6 +101,12 @@ var relevance = []struct {
 	{"Viiliä", "contact/terhi-viiliainen", 1, "prefix"},
 	{"mielentila", "service/mielentilatutkimus", 3, "prefix"},
 	{"Kainul", "contact/satu-kainulainen", 1, "prefix"},
+	// Care pathways.
+	{"huolissaan seksuaalisesta kiinnostuksestaan lapsiin", "pathway/huolissaan-omista-ajatuksista", 3, "pathway"},
+	{"esitutkinta", "pathway/epaily-esitutkinnassa", 3, "pathway"},
+	{"vankeusrangaistus", "pathway/tuomittu-vankilassa", 3, "pathway"},
+	{"alaikäisen haitallinen seksuaalinen käyttäytyminen", "pathway/alaikaisen-haitallinen-seksuaalinen-kaytos", 3, "pathway"},
+	{"konsultaatio", "pathway/ammattilaisen-konsultaatio", 5, "pathway"},
 }
 
 // mustNotMatch are queries that must find nothing: they share no word
