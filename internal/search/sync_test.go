@@ -177,3 +177,40 @@ func TestIndexRebuiltWhenBroken(t *testing.T) {
 		})
 	}
 }
+
+// Two instances share one PostgreSQL, each with its own index. A write
+// through one reaches the other's index through NOTIFY, well before the
+// (here: hour-long) poll.
+func TestNotifyWakesOtherInstances(t *testing.T) {
+	dsn := dbtest.PostgresDSN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	open := func() *db.DB {
+		d, err := db.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if _, err := d.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a := newFixture(t, open())
+	db2 := open()
+	b := indexFor(t, db2, services.NewStore(db2), filepath.Join(t.TempDir(), "index"))
+	b.syncer.DSN = dsn
+	b.syncer.Poll = time.Hour
+	go b.syncer.Run(ctx)
+	time.Sleep(300 * time.Millisecond) // let the listener connect
+	if err := a.store.CreateService(ctx, newService("test-notify", "Ilmoitusklinikka")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for len(ids(t, b, "ilmoitusklinikka")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the other instance did not see the write within 2 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
