@@ -11,12 +11,16 @@ import (
 // order and the position is the last seq read. On PostgreSQL a transaction
 // that took seq 10 may commit after one that took seq 11, so a plain
 // "seq > last" read could skip 10 forever (DESIGN.md). There the position
-// is a transaction id horizon instead: every transaction below Xmin has
-// finished, so the rows with txid in [previous Xmin, Xmin) are complete
-// when read, and none of a later commit falls below the new horizon.
+// also holds a transaction id horizon: every transaction below Xmin had
+// finished when the position was taken, so every change below it had been
+// read; the next read takes every change at or above it again.
 type Position struct {
 	Seq  int64  `json:"seq"`
 	Xmin uint64 `json:"xmin,omitempty"`
+	// Open counts, on PostgreSQL, the changes at or above Xmin: a change
+	// that commits out of order under the same horizon changes it, so
+	// "nothing new" is never concluded wrongly.
+	Open int64 `json:"open,omitempty"`
 }
 
 // Change is one change-log row.
@@ -40,6 +44,9 @@ func (d *DB) Horizon(ctx context.Context) (Position, error) {
 			return p, fmt.Errorf("change log horizon %q: %w", x, err)
 		}
 		p.Xmin = xmin
+		if err := d.GetContext(ctx, &p.Open, `SELECT COUNT(*) FROM change_log WHERE txid >= $1::text::xid8`, x); err != nil {
+			return p, fmt.Errorf("change log horizon: %w", err)
+		}
 	}
 	seq, err := d.LatestSeq(ctx)
 	if err != nil {
@@ -49,19 +56,20 @@ func (d *DB) Horizon(ctx context.Context) (Position, error) {
 	return p, nil
 }
 
-// ChangesBetween returns the changes after from and up to to, oldest first.
-// On PostgreSQL a changes whose transaction is at or above to.Xmin waits
-// for the next horizon, even if it has committed.
-func (d *DB) ChangesBetween(ctx context.Context, from, to Position) ([]Change, error) {
+// ChangesSince returns the changes a reader at from may not have applied,
+// oldest first: on SQLite those after from.Seq; on PostgreSQL every
+// visible change of a transaction at or above from.Xmin. The latter may
+// include changes already applied (a reader applies them again, which is
+// harmless), but never misses one that committed out of order.
+func (d *DB) ChangesSince(ctx context.Context, from Position) ([]Change, error) {
 	var list []Change
 	var err error
 	if d.Dialect == Postgres {
 		err = d.SelectContext(ctx, &list, `SELECT seq, entity, entity_id, op FROM change_log
-			WHERE txid >= $1::text::xid8 AND txid < $2::text::xid8 ORDER BY seq`,
-			strconv.FormatUint(from.Xmin, 10), strconv.FormatUint(to.Xmin, 10))
+			WHERE txid >= $1::text::xid8 ORDER BY seq`, strconv.FormatUint(from.Xmin, 10))
 	} else {
 		err = d.SelectContext(ctx, &list, `SELECT seq, entity, entity_id, op FROM change_log
-			WHERE seq > ? AND seq <= ? ORDER BY seq`, from.Seq, to.Seq)
+			WHERE seq > ? ORDER BY seq`, from.Seq)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
@@ -69,19 +77,11 @@ func (d *DB) ChangesBetween(ctx context.Context, from, to Position) ([]Change, e
 	return list, nil
 }
 
-// Behind reports whether the change log holds changes past p that a
-// reader at p has not applied.
+// Behind reports whether the change log has grown past p.
 func (d *DB) Behind(ctx context.Context, p Position) (bool, error) {
-	var n int
-	var err error
-	if d.Dialect == Postgres {
-		err = d.GetContext(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM change_log WHERE txid >= $1::text::xid8 LIMIT 1) x`,
-			strconv.FormatUint(p.Xmin, 10))
-	} else {
-		err = d.GetContext(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM change_log WHERE seq > ? LIMIT 1) x`, p.Seq)
-	}
+	seq, err := d.LatestSeq(ctx)
 	if err != nil {
-		return false, fmt.Errorf("change log: %w", err)
+		return false, err
 	}
-	return n > 0, nil
+	return seq > p.Seq, nil
 }

@@ -3,7 +3,6 @@ package pathways
 import (
 	"cmp"
 	"context"
-	"math"
 	"slices"
 	"sync"
 
@@ -19,14 +18,9 @@ import (
 // bitsets of terms and lists per area, the same work takes well under a
 // millisecond for a whole pathway. The database stays the truth: the
 // catalogue is a projection, brought up to date from the change log
-// before every resolution (one cheap query when nothing changed), and the
-// services shown are read from the database.
-
-// unread reaches past every position: the catalogue applies every change
-// it can see, also those of transactions newer than the horizon (they are
-// read again until the horizon passes them), so that a resolution right
-// after a write sees it even while other transactions run.
-var unread = db.Position{Seq: math.MaxInt64, Xmin: math.MaxUint64}
+// before every resolution (one cheap query when nothing changed). The
+// services and contact persons shown are read from the database through
+// caches that the same change-log read empties of whatever changed.
 
 // fullReload is the number of changed services above which reloading
 // everything is cheaper than patching.
@@ -210,7 +204,7 @@ func (s *Store) refresh(ctx context.Context, c *catalog) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	changes, err := s.db.ChangesBetween(ctx, c.pos, unread)
+	changes, err := s.db.ChangesSince(ctx, c.pos)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +247,7 @@ func (s *Store) refresh(ctx context.Context, c *catalog) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A change read twice (see unread) or one that did not touch what
+	// A change read twice (db.ChangesSince) or one that did not touch what
 	// matching needs leaves the indexes as they are.
 	bits := cloneBits(c.bits)
 	fresh := map[string]entry{}

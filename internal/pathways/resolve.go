@@ -487,7 +487,8 @@ func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities) [
 // TargetLimit per step, with the total. Archived services are left out,
 // and inactive ones match no criteria. The result is the same for the
 // same data, whatever the order of calls. An unknown municipality or
-// network is an Invalid error saying what to give instead.
+// network is an Invalid error saying what to give instead. Treat the
+// result as read-only: its services share memory with the store's cache.
 func (s *Store) Resolve(ctx context.Context, p Pathway, where Where) (Resolved, error) {
 	c, err := s.catalog(ctx)
 	if err != nil {

@@ -43,10 +43,13 @@ type Syncer struct {
 	// Batch is the number of documents per index batch (default 2000).
 	Batch int
 
-	wake    chan struct{}
-	mu      sync.Mutex
-	applied db.Position
-	caught  chan struct{} // closed and replaced whenever a sync finishes
+	wake chan struct{}
+	// started and finished count syncs; WaitFor waits for a sync that
+	// started after it was called.
+	mu       sync.Mutex
+	started  uint64
+	finished uint64
+	caught   chan struct{} // closed and replaced whenever a sync finishes
 }
 
 func (s *Syncer) init() {
@@ -102,33 +105,45 @@ func (s *Syncer) env(ctx context.Context) (*Env, error) {
 // database instead. progress, when set, is told how far a rebuild is.
 func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.Position, error) {
 	s.init()
+	s.mu.Lock()
+	s.started++
+	gen := s.started
+	s.mu.Unlock()
 	cp, ok, err := s.Index.Checkpoint()
 	if err != nil {
 		return cp, err
 	}
 	// Read the horizon before the data: a change made meanwhile is then
-	// read again next time, which is harmless; documents are built from
-	// the current rows, so applying a change twice changes nothing.
+	// read again next time, which is harmless, since documents are built
+	// from the current rows.
 	to, err := s.DB.Horizon(ctx)
 	if err != nil {
 		return cp, err
 	}
-	env, err := s.env(ctx)
-	if err != nil {
-		return cp, err
-	}
-	if !ok {
-		err = s.rebuild(ctx, env, to, progress)
-	} else if s.DB.Dialect == db.Postgres && to.Xmin == cp.Xmin || s.DB.Dialect != db.Postgres && to.Seq <= cp.Seq {
-		to = cp
-	} else {
-		err = s.apply(ctx, env, cp, to)
-	}
-	if err != nil {
-		return cp, err
+	switch {
+	case ok && to == cp:
+		// Nothing new.
+	case !ok:
+		env, err := s.env(ctx)
+		if err != nil {
+			return cp, err
+		}
+		if err := s.rebuild(ctx, env, to, progress); err != nil {
+			return cp, err
+		}
+	default:
+		env, err := s.env(ctx)
+		if err != nil {
+			return cp, err
+		}
+		if err := s.apply(ctx, env, cp, to); err != nil {
+			return cp, err
+		}
 	}
 	s.mu.Lock()
-	s.applied = to
+	if gen > s.finished {
+		s.finished = gen
+	}
 	close(s.caught)
 	s.caught = make(chan struct{})
 	s.mu.Unlock()
@@ -148,7 +163,7 @@ func (s *Syncer) source(entity string) Source {
 // organization changes alter the labels in many documents; they trigger a
 // rebuild of the documents that show them.
 func (s *Syncer) apply(ctx context.Context, env *Env, from, to db.Position) error {
-	changes, err := s.DB.ChangesBetween(ctx, from, to)
+	changes, err := s.DB.ChangesSince(ctx, from)
 	if err != nil {
 		return err
 	}
@@ -340,18 +355,18 @@ func (s *Syncer) Run(ctx context.Context) {
 }
 
 // WaitFor blocks until the index has applied every change committed before
-// the call, or ctx ends. A write path calls it so that the writer sees the
-// change in search at once.
+// the call (a sync that started after it has finished), or ctx ends. A
+// write path calls it so that the writer sees the change in search at once.
+// It needs Run to be running.
 func (s *Syncer) WaitFor(ctx context.Context) error {
 	s.init()
-	want, err := s.DB.Horizon(ctx)
-	if err != nil {
-		return err
-	}
+	s.mu.Lock()
+	want := s.started + 1
+	s.mu.Unlock()
 	s.Wake()
 	for {
 		s.mu.Lock()
-		reached := s.applied.Seq >= want.Seq && (s.DB.Dialect != db.Postgres || s.applied.Xmin >= want.Xmin)
+		reached := s.finished >= want
 		wait := s.caught
 		s.mu.Unlock()
 		if reached {
