@@ -53,8 +53,8 @@ func (d Doc) fields() map[string]any {
 		fBodyFI:       d.Body.FI,
 		fBodySV:       d.Body.SV,
 		fBodyEN:       d.Body.EN,
-		fName:         d.Title.All(),
-		fNamePrefix:   d.Title.All(),
+		fName:         uniqueWords(d.Title.All()),
+		fNamePrefix:   uniqueWords(d.Title.All()),
 		fNetwork:      d.Networks,
 		fMunicipality: d.Municipalities,
 		fArea:         area,
@@ -66,6 +66,22 @@ func (d Doc) fields() map[string]any {
 		fStatus:       d.Status,
 		fURL:          d.URL,
 	}
+}
+
+// uniqueWords keeps the first occurrence of each word (case-insensitive):
+// titles repeat names across languages, and the folded and prefix fields
+// need each word once.
+func uniqueWords(s string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range strings.Fields(s) {
+		k := strings.ToLower(w)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // Env is what documents are built against: labels and places.

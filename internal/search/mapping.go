@@ -38,7 +38,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 4
+const mappingRevision = 5
 
 // Analyzer and filter names.
 const (
@@ -97,14 +97,43 @@ func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return in
 }
 
-// Fold lowercases s and removes its diacritics.
+// Fold lowercases s and removes its diacritics. The common cases (plain
+// ASCII, and the Finnish and Swedish letters) avoid Unicode
+// normalisation: folding runs on every indexed word.
 func Fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
+	simple := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			simple = false
+			break
 		}
-		b.WriteRune(r)
+	}
+	if simple {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch r {
+		case 'ä', 'å', 'Ä', 'Å', 'á', 'à', 'â', 'Á':
+			b.WriteByte('a')
+		case 'ö', 'Ö', 'ó', 'ò', 'ô', 'Ó':
+			b.WriteByte('o')
+		case 'é', 'è', 'ê', 'ë', 'É':
+			b.WriteByte('e')
+		case 'ü', 'Ü', 'ú':
+			b.WriteByte('u')
+		default:
+			if r < 0x80 {
+				b.WriteRune(unicode.ToLower(r))
+				continue
+			}
+			for _, x := range norm.NFD.String(string(unicode.ToLower(r))) {
+				if !unicode.Is(unicode.Mn, x) {
+					b.WriteRune(x)
+				}
+			}
+		}
 	}
 	return b.String()
 }
@@ -132,7 +161,8 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := m.AddCustomTokenFilter("dir_edge", map[string]any{"type": edgengram.Name, "min": 2.0, "max": 20.0}); err != nil {
+	// Prefixes of one or two letters match almost everything.
+	if err := m.AddCustomTokenFilter("dir_edge", map[string]any{"type": edgengram.Name, "min": 3.0, "max": 16.0}); err != nil {
 		return nil, err
 	}
 	analyzers := map[string]map[string]any{

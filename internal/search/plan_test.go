@@ -148,3 +148,12 @@ func TestLevenshtein(t *testing.T) {
 		}
 	}
 }
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"terapia": "terapia", "Viiliäinen": "viiliainen", "ÅBO": "abo",
+		"Ryömä": "ryoma", "café": "cafe", "Straße": "straße", "naïve": "naive", "Çelik": "celik", "": ""} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
