@@ -118,3 +118,31 @@ func BenchmarkRebuild(b *testing.B) {
 		g.index.Close()
 	}
 }
+
+// BenchmarkWriteVisible measures from a committed write to the change
+// being searchable, with the syncer running as in the server.
+func BenchmarkWriteVisible(b *testing.B) {
+	f := benchFixture(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.db.OnChange = f.syncer.Wake
+	defer func() { f.db.OnChange = nil }()
+	go f.syncer.Run(ctx)
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		s := newService("bench-write-"+strconv.Itoa(i)+"-"+strconv.FormatInt(time.Now().UnixNano(), 36), "Kirjoitusklinikka")
+		if err := f.store.CreateService(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := f.syncer.WaitFor(ctx); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
