@@ -97,7 +97,13 @@ func benchQuery(b *testing.B, r search.Request) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
 
-func BenchmarkQuerySingleWord(b *testing.B) { benchQuery(b, search.Request{Q: "perheneuvola"}) }
+func BenchmarkQuerySingleWord(b *testing.B) {
+	benchQuery(b, search.Request{Q: "perheneuvola", NoFacets: true})
+}
+func BenchmarkQuerySingleWordFaceted(b *testing.B) { benchQuery(b, search.Request{Q: "perheneuvola"}) }
+func BenchmarkQueryRareWord(b *testing.B) {
+	benchQuery(b, search.Request{Q: "mielentilatutkimus", NoFacets: true})
+}
 func BenchmarkQueryCommonWord(b *testing.B) { benchQuery(b, search.Request{Q: "terapia"}) }
 func BenchmarkQueryFuzzy(b *testing.B)      { benchQuery(b, search.Request{Q: "lastensuojleu"}) }
 func BenchmarkQueryPlaceFaceted(b *testing.B) {

@@ -213,31 +213,40 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	limit = min(limit, MaxLimit)
 	offset := max(0, r.Offset)
-	res, err := ix.run(ctx, plan, syn, true, limit, offset)
-	if err != nil {
-		return nil, err
-	}
-	out := ix.result(res, plan, syn)
-	if res.Total == 0 && len(plan.Words) > 1 {
-		// No listing has every word: show those with some, marked.
-		if res, err = ix.run(ctx, plan, syn, false, limit, offset); err != nil {
+	facets := !r.NoFacets
+	// Every word exactly or stemmed; then with typos forgiven; then any
+	// word, with typos forgiven.
+	var res *bleve.SearchResult
+	partial := false
+	for _, pass := range []struct{ all, fuzzy bool }{{true, false}, {true, true}, {false, true}} {
+		if res != nil && (pass.fuzzy && len(plan.Words) == 0 || !pass.all && len(plan.Words) < 2) {
+			continue
+		}
+		if res, err = ix.run(ctx, plan, syn, pass.all, pass.fuzzy, limit, offset, facets); err != nil {
 			return nil, err
 		}
-		out = ix.result(res, plan, syn)
-		out.Partial = res.Total > 0
+		if res.Total > 0 {
+			partial = !pass.all
+			break
+		}
 	}
+	out := ix.result(res, plan, syn)
+	out.Partial = partial
 	out.Place = plan.Place
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
 
-func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all bool, limit, offset int) (*bleve.SearchResult, error) {
-	req := bleve.NewSearchRequestOptions(plan.Query(syn, all), limit, offset, false)
+func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequestOptions(plan.Query(syn, all, fuzzy), limit, offset, false)
 	// Ties are broken by id so that the same query always gives the same
 	// order.
 	req.SortBy([]string{"-_score", "_id"})
 	req.Fields = []string{fType, fTitleFI, fTitleSV, fTitleEN, fBodyFI, fBodySV, fBodyEN, fURL, fFresh}
 	for _, f := range FacetFields {
+		if !facets {
+			break
+		}
 		size := 10
 		if f == fMunicipality {
 			size = 15

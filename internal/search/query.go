@@ -29,6 +29,9 @@ type Request struct {
 	Lang         string
 	Limit        int
 	Offset       int
+	// NoFacets skips counting facets, for callers that show none (they
+	// cost as much as the search itself on a broad query).
+	NoFacets bool
 }
 
 // Limits of a request.
@@ -148,7 +151,7 @@ func stem(word string) string {
 }
 
 // wordQuery is everything one query word may match, best first.
-func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
+func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	w, raw := p.Words[i], p.Raw[i]
 	titleLang := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}
 	bodyLang := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}
@@ -178,16 +181,6 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 		q.SetField(fNamePrefix)
 		q.SetBoost(boostPrefix)
 		qs = append(qs, q)
-		// Body words too, weakly: a prefix expands to many terms, and
-		// their scores add up.
-		if utf8.RuneCountInString(w) >= 4 {
-			for _, f := range []string{fBodyFI, fBodySV, fBodyEN} {
-				pq := bleve.NewPrefixQuery(w)
-				pq.SetField(f)
-				pq.SetBoost(0.2)
-				qs = append(qs, pq)
-			}
-		}
 	}
 	for _, s := range syn[w] {
 		// In bodies every word of the synonym must occur (bodies keep no
@@ -206,7 +199,7 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 		pn.SetBoost(boostSynonym * 2)
 		qs = append(qs, pn)
 	}
-	if n := utf8.RuneCountInString(w); n >= 5 {
+	if n := utf8.RuneCountInString(w); fuzzy && n >= 5 {
 		fuzz := 1
 		if n >= 8 {
 			fuzz = 2
@@ -223,14 +216,16 @@ func (p Plan) wordQuery(i int, syn Synonyms) query.Query {
 }
 
 // Query builds the Bleve query: every word must match somewhere (or, when
-// any is false, at least one), within the filters; verified, active
-// listings get a small lift.
-func (p Plan) Query(syn Synonyms, all bool) query.Query {
+// all is false, at least one), within the filters; verified, active
+// listings get a small lift. Typo tolerance (fuzzy) is costly on a large
+// index and is only asked for when the exact and stemmed words find
+// nothing, so a fuzzy hit can never outrank an exact one.
+func (p Plan) Query(syn Synonyms, all, fuzzy bool) query.Query {
 	var must []query.Query
 	if len(p.Words) > 0 {
 		var ws []query.Query
 		for i := range p.Words {
-			ws = append(ws, p.wordQuery(i, syn))
+			ws = append(ws, p.wordQuery(i, syn, fuzzy))
 		}
 		if all {
 			must = append(must, bleve.NewConjunctionQuery(ws...))
