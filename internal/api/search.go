@@ -13,7 +13,7 @@ const MaxSearchOffset = 10000
 
 // SearchParams are the parameters GET /api/v1/search takes.
 var SearchParams = []string{"q", "type", "network", "municipality", "target_group", "service_type",
-	"delivery_mode", "language", "fresh", "lang", "limit", "offset"}
+	"delivery_mode", "language", "fresh", "lang", "limit", "offset", "facets"}
 
 // SearchRequest parses and checks the search parameters of r; the HTML
 // search page uses it too.
@@ -27,6 +27,14 @@ func SearchRequest(r *http.Request) (search.Request, error) {
 		return search.Request{}, err
 	}
 	var fs apperr.Fields
+	noFacets := false
+	switch q.Get("facets") {
+	case "", "1", "true":
+	case "0", "false":
+		noFacets = true
+	default:
+		fs.Add("facets", "err.bool", "must be true or false")
+	}
 	if limit < 0 || limit > search.MaxLimit {
 		fs.Add("limit", "err.limit", "must be from 1 to %d", search.MaxLimit)
 	}
@@ -39,7 +47,7 @@ func SearchRequest(r *http.Request) (search.Request, error) {
 	return search.Request{Q: q.Get("q"), Type: q.Get("type"), Network: q.Get("network"),
 		Municipality: q.Get("municipality"), TargetGroup: q.Get("target_group"), ServiceType: q.Get("service_type"),
 		DeliveryMode: q.Get("delivery_mode"), Language: q.Get("language"), Fresh: q.Get("fresh"),
-		Lang: q.Get("lang"), Limit: limit, Offset: offset}, nil
+		Lang: q.Get("lang"), Limit: limit, Offset: offset, NoFacets: noFacets}, nil
 }
 
 // Search answers GET /api/v1/search. Results are not cached anywhere: a
