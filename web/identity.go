@@ -29,7 +29,11 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		}
 		sess, u, err := s.cfg.Auth.Session(r.Context(), c.Value)
 		if err != nil {
-			http.SetCookie(w, auth.ClearSessionCookie(s.cfg.SecureCookies))
+			// An admin's enrolment-only session is good for the TOTP
+			// pages only, which read it themselves: keep the cookie.
+			if !auth.IsEnrolmentRequired(err) {
+				http.SetCookie(w, auth.ClearSessionCookie(s.cfg.SecureCookies))
+			}
 			next.ServeHTTP(w, r)
 			return
 		}

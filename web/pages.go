@@ -249,6 +249,8 @@ type NetworkView struct {
 	Contacts      []services.Contact
 	Services      []services.Service
 	ServicesTotal int
+	// Share is how many of the network's listings are verified.
+	Share Share
 }
 
 func (s *Server) showNetwork(w http.ResponseWriter, r *http.Request, b *Base) error {
@@ -269,6 +271,9 @@ func (s *Server) showNetwork(w http.ResponseWriter, r *http.Request, b *Base) er
 		v.Contacts = append(v.Contacts, c.ForViewer(IdentityFrom(r.Context()).Level()))
 	}
 	if v.Services, v.ServicesTotal, err = s.store.FindServices(r.Context(), services.ServiceFilter{Network: slug, Local: true, Limit: 10}); err != nil {
+		return err
+	}
+	if v.Share, err = s.NetworkShare(r.Context(), slug); err != nil {
 		return err
 	}
 	b.Title, b.Nav = n.Name.String(), "networks"

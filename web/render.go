@@ -315,6 +315,11 @@ func (s *Server) render(w http.ResponseWriter, b *Base, name string, view any) e
 	h.Set("Content-Language", b.Lang)
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-cache")
+		// A logged-in user's page may show members-only fields: never
+		// in a shared cache.
+		if b.User != nil {
+			h.Set("Cache-Control", "private, no-cache")
+		}
 	}
 	w.WriteHeader(b.Status)
 	_, err := w.Write(buf.Bytes())
@@ -336,7 +341,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.Error("page error", "path", r.URL.Path, "status", status, "err", err)
 	}
 	b := &Base{Lang: l10n.Norm(r.URL.Query().Get("lang")), s: s, req: r, Status: status,
-		vocab: services.NewVocabularies(nil), munis: services.NewMunicipalityIndex(nil)}
+		vocab: services.NewVocabularies(nil), munis: services.NewMunicipalityIndex(nil), User: IdentityFrom(r.Context()).User}
 	code := apperr.CodeOf(err)
 	v := &ErrorView{Base: b, Code: string(code), Heading: b.T("error." + string(code))}
 	if e := apperr.As(err); e != nil && code != apperr.Internal {

@@ -73,6 +73,8 @@ type Server struct {
 	static  map[string]staticFile // by hashed name
 	hashed  map[string]string     // plain name -> hashed URL
 	metrics *httpMetrics
+	// reports throttles correction reports per client address.
+	reports *auth.Limiter
 }
 
 type staticFile struct {
@@ -93,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
-		api: &api.API{Store: cfg.Store, Index: cfg.Index, Log: cfg.Log}}
+		api: &api.API{Store: cfg.Store, Index: cfg.Index, Log: cfg.Log, Syncer: cfg.Syncer, Pathways: cfg.Pathways}, reports: newReportLimiter()}
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}
@@ -164,13 +166,25 @@ func (s *Server) StaticURL(name string) string {
 
 // pageNames are the templates that are pages; each is parsed together with
 // the layout.
-var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error"}
+var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error",
+	// Accounts, editing, history, dashboard and corrections.
+	"login", "sessions", "password", "totp", "users", "user", "user_secret", "edit_service", "edit_contact",
+	"history", "dashboard", "report",
+	// Care pathways (the handout is one of barePages).
+	"pathways", "pathway", "pathway_all", "coverage", "pathway_edit"}
 
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+			"templates/layout.html", "templates/partials.html", "templates/forms.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	for _, name := range barePages {
+		t, err := template.New(name+".html").Funcs(funcs).ParseFS(templateFS, "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

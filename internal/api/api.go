@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 )
@@ -25,6 +26,10 @@ type API struct {
 	Store *services.Store
 	Index *search.Index
 	Log   *slog.Logger
+	// Syncer, when set, lets a write wait (briefly) until search shows it.
+	Syncer *search.Syncer
+	// Pathways serves /api/v1/pathways; nil answers 503 there.
+	Pathways *pathways.Store
 }
 
 // Handler is an API handler that returns its error instead of writing it.

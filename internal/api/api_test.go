@@ -302,7 +302,12 @@ func TestErrors(t *testing.T) {
 		{"GET", "/api/v1/", 404, "not_found"},
 		{"GET", "/api/v1/services/serie-tukipalvelu/extra", 404, "not_found"},
 		{"GET", "/api/v1/search-nope?q=x", 404, "not_found"},
-		{"POST", "/api/v1/services", 405, "method_not_allowed"},
+		{"PATCH", "/api/v1/services", 405, "method_not_allowed"},
+		{"POST", "/api/v1/networks", 405, "method_not_allowed"},
+		// Writes need a session (internal/api/write.go; tested in web).
+		{"POST", "/api/v1/services", 401, "unauthorized"},
+		{"PUT", "/api/v1/services/serie-tukipalvelu", 401, "unauthorized"},
+		// Contacts have no archived state to delete into.
 		{"DELETE", "/api/v1/contacts/riikka-juntunen", 405, "method_not_allowed"},
 	} {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

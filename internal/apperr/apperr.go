@@ -22,20 +22,23 @@ const (
 	Forbidden    Code = "forbidden"
 	TooLarge     Code = "too_large"
 	TooMany      Code = "too_many_requests"
-	Unavailable  Code = "unavailable"
-	Internal     Code = "internal"
+	// PreconditionRequired: an update that names no version (If-Match).
+	PreconditionRequired Code = "precondition_required"
+	Unavailable          Code = "unavailable"
+	Internal             Code = "internal"
 )
 
 var statusByCode = map[Code]int{
-	Invalid:      http.StatusBadRequest,
-	NotFound:     http.StatusNotFound,
-	Conflict:     http.StatusConflict,
-	Unauthorized: http.StatusUnauthorized,
-	Forbidden:    http.StatusForbidden,
-	TooLarge:     http.StatusRequestEntityTooLarge,
-	TooMany:      http.StatusTooManyRequests,
-	Unavailable:  http.StatusServiceUnavailable,
-	Internal:     http.StatusInternalServerError,
+	Invalid:              http.StatusBadRequest,
+	NotFound:             http.StatusNotFound,
+	Conflict:             http.StatusConflict,
+	Unauthorized:         http.StatusUnauthorized,
+	Forbidden:            http.StatusForbidden,
+	TooLarge:             http.StatusRequestEntityTooLarge,
+	TooMany:              http.StatusTooManyRequests,
+	PreconditionRequired: http.StatusPreconditionRequired,
+	Unavailable:          http.StatusServiceUnavailable,
+	Internal:             http.StatusInternalServerError,
 }
 
 // FieldError names one invalid field. Key is a message-catalogue key so the
