@@ -232,6 +232,16 @@ func (s *Server) saveService(w http.ResponseWriter, r *http.Request, b *Base, id
 		return err
 	}
 	isNew := id == ""
+	if !isNew {
+		// Whose listing it is decides before anything about the form.
+		stored, err := s.store.Service(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := s.api.CanEditService(r.Context(), b.User, stored); err != nil {
+			return err
+		}
+	}
 	svc, f := readService(r, id)
 	var err error
 	if len(f.fs) > 0 {
@@ -510,6 +520,15 @@ func (s *Server) saveContact(w http.ResponseWriter, r *http.Request, b *Base, id
 		return err
 	}
 	isNew := id == ""
+	if !isNew {
+		stored, err := s.store.Contact(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Can(b.User, auth.Edit, auth.ContactResource(stored)); err != nil {
+			return err
+		}
+	}
 	c, f := readContact(r, id)
 	var err error
 	if len(f.fs) > 0 {

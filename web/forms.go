@@ -277,7 +277,7 @@ func (f *formReader) rows(prefix string, row func(p string)) {
 // safeNext returns next if it is a path on this site, else def: a login
 // form must not send anyone to another site.
 func safeNext(next, def string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
 		return def
 	}
 	u, err := url.Parse(next)
