@@ -23,6 +23,7 @@ type Doc struct {
 	Type           string
 	ID             string
 	Title          l10n.Text
+	Names          l10n.Text // other names it is known by: its organization's
 	Body           l10n.Text
 	URL            string
 	Networks       []string
@@ -53,8 +54,8 @@ func (d Doc) fields() map[string]any {
 		fBodyFI:       d.Body.FI,
 		fBodySV:       d.Body.SV,
 		fBodyEN:       d.Body.EN,
-		fName:         uniqueWords(d.Title.All()),
-		fNamePrefix:   uniqueWords(d.Title.All()),
+		fName:         uniqueWords(d.Title.All() + "\n" + d.Names.All()),
+		fNamePrefix:   uniqueWords(d.Title.All() + "\n" + d.Names.All()),
 		fNetwork:      d.Networks,
 		fMunicipality: d.Municipalities,
 		fArea:         area,
@@ -183,6 +184,7 @@ func (e *Env) ServiceDoc(s services.Service) Doc {
 	if o, ok := e.Orgs[string(s.OrganizationID)]; ok {
 		org = o.Name
 	}
+	d.Names = org
 	d.Body = join(s.Description, org, e.labels(services.VocabServiceType, s.ServiceTypes),
 		e.labels(services.VocabClientSituation, s.TargetGroups), e.labels(services.VocabDeliveryMode, s.DeliveryModes),
 		s.Eligibility, s.HowToRefer, s.SelfReferral, s.Cost, s.Alert)
@@ -193,7 +195,7 @@ func (e *Env) ServiceDoc(s services.Service) Doc {
 // members-only fields never reach the index.
 func (e *Env) ContactDoc(c services.Contact) Doc {
 	c = c.ForViewer(services.LevelPublic)
-	d := Doc{Type: TypeContact, ID: c.ID, Title: l10n.T(c.Name, c.Name, c.Name), URL: "/contacts/" + c.ID,
+	d := Doc{Type: TypeContact, ID: c.ID, Title: l10n.T(c.Name, c.Name, c.Name), Names: join(c.Title, c.Organization), URL: "/contacts/" + c.ID,
 		Fresh: Freshness(c.VerifiedAt, c.ReviewBy, e.Now), Status: services.StatusActive}
 	var network l10n.Text
 	for _, n := range e.Networks {

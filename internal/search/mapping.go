@@ -38,7 +38,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 5
+const mappingRevision = 6
 
 // Analyzer and filter names.
 const (

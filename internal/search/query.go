@@ -166,15 +166,13 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 		qs = append(qs, match(titleLang[lang], raw, analyzers[lang], b), match(bodyLang[lang], raw, analyzers[lang], boostBodyStem))
 	}
 	// Finnish stems change with consonant gradation (terapia -> terap,
-	// terapiassa -> terapia); a prefix of the stem bridges the two.
+	// terapiassa -> terapia); a prefix of the stem bridges the two, in
+	// titles (over bodies it would expand to too many terms).
 	if r := []rune(Fold(stem(raw))); len(r) >= 6 {
-		sp := string(r[:len(r)-2])
-		for _, f := range []string{fTitleFI, fBodyFI} {
-			q := bleve.NewPrefixQuery(sp)
-			q.SetField(f)
-			q.SetBoost(boostStemPrefix)
-			qs = append(qs, q)
-		}
+		q := bleve.NewPrefixQuery(string(r[:len(r)-2]))
+		q.SetField(fTitleFI)
+		q.SetBoost(boostStemPrefix)
+		qs = append(qs, q)
 	}
 	if i == len(p.Words)-1 && p.Prefix {
 		q := bleve.NewTermQuery(w)
@@ -182,17 +180,10 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 		q.SetBoost(boostPrefix)
 		qs = append(qs, q)
 	}
+	// Synonyms are matched as phrases on titles and organization names:
+	// they name things (agencies, services), and expanding them over
+	// bodies would multiply the work of every query.
 	for _, s := range syn[w] {
-		// In bodies every word of the synonym must occur (bodies keep no
-		// positions for a phrase); in titles as a phrase.
-		for _, lang := range l10n.Languages {
-			m := bleve.NewMatchQuery(s)
-			m.SetField(bodyLang[lang])
-			m.Analyzer = analyzers[lang]
-			m.SetOperator(query.MatchQueryOperatorAnd)
-			m.SetBoost(boostSynonym)
-			qs = append(qs, m)
-		}
 		pn := bleve.NewMatchPhraseQuery(s)
 		pn.SetField(fName)
 		pn.Analyzer = anFold
