@@ -66,6 +66,7 @@ func (d Doc) fields() map[string]any {
 		fFresh:        d.Fresh,
 		fStatus:       d.Status,
 		fURL:          d.URL,
+		fKey:          d.Key(),
 	}
 }
 

@@ -239,9 +239,10 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 
 func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*bleve.SearchResult, error) {
 	req := bleve.NewSearchRequestOptions(plan.Query(syn, all, fuzzy), limit, offset, false)
-	// Ties are broken by id so that the same query always gives the same
-	// order.
-	req.SortBy([]string{"-_score", "_id"})
+	// Ties are broken by the document key so that the same query always
+	// gives the same order. The key is read from doc values: sorting on
+	// _id would read every hit's stored fields.
+	req.SortBy([]string{"-_score", fKey})
 	req.Fields = []string{fType, fTitleFI, fTitleSV, fTitleEN, fBodyFI, fBodySV, fBodyEN, fURL, fFresh}
 	for _, f := range FacetFields {
 		if !facets {

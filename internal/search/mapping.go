@@ -38,7 +38,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 6
+const mappingRevision = 7
 
 // Analyzer and filter names.
 const (
@@ -72,6 +72,7 @@ const (
 	fFresh        = "fresh"
 	fStatus       = "status"
 	fURL          = "url"
+	fKey          = "key" // type/id again, as a doc value: the cheap tie-breaker
 )
 
 // FacetFields are the keyword fields whose counts a search returns.
@@ -206,7 +207,7 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fBodyEN, text(anEN, true))
 	doc.AddFieldMappingsAt(fName, text(anFold, false))
 	doc.AddFieldMappingsAt(fNamePrefix, text(anPrefix, false))
-	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus} {
+	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus, fKey} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
 	url := bleve.NewTextFieldMapping()
