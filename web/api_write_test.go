@@ -85,7 +85,7 @@ func TestAPIWrites(t *testing.T) {
 	if strings.Contains(string(body), `"api-uusi"`) {
 		t.Errorf("an archived service is listed")
 	}
-	// Contacts: create, update, no DELETE (contacts have no archived state).
+	// Contacts: create, update, verify, archive.
 	c := services.Contact{ID: "api-henkilo", Name: "Rajapinta Henkilö", Role: "deputy", NetworkSlug: netA,
 		Email: "hidden@example.org", Visibility: services.Visibility{"email": services.Admins}}
 	res, body = ed.sendJSON(t, http.MethodPost, "/api/v1/contacts", c, nil)
@@ -97,15 +97,21 @@ func TestAPIWrites(t *testing.T) {
 	if res, body := ed.sendJSON(t, http.MethodPut, "/api/v1/contacts/api-henkilo", c, nil); res.StatusCode != http.StatusOK {
 		t.Errorf("update contact by version field: %d %s", res.StatusCode, body)
 	}
-	if res, _ := ed.do(t, http.MethodDelete, "/api/v1/contacts/api-henkilo", nil, nil); res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") == "" {
-		t.Errorf("delete contact: %d, Allow %q", res.StatusCode, res.Header.Get("Allow"))
-	}
 	// Verify through the API needs the version.
 	if res, _ := ed.do(t, http.MethodPost, "/api/v1/contacts/api-henkilo/verify", nil, nil); res.StatusCode != http.StatusPreconditionRequired {
 		t.Errorf("verify without If-Match: %d", res.StatusCode)
 	}
 	if res, _ := ed.do(t, http.MethodPost, "/api/v1/contacts/api-henkilo/verify", nil, ifMatch(2)); res.StatusCode != http.StatusOK {
 		t.Errorf("verify: %d", res.StatusCode)
+	}
+	if res, _ := ed.do(t, http.MethodDelete, "/api/v1/contacts/api-henkilo", nil, ifMatch(2)); res.StatusCode != http.StatusConflict {
+		t.Errorf("delete contact at a stale version: %d", res.StatusCode)
+	}
+	if res, _ := ed.do(t, http.MethodDelete, "/api/v1/contacts/api-henkilo", nil, ifMatch(3)); res.StatusCode != http.StatusNoContent {
+		t.Errorf("delete contact: %d", res.StatusCode)
+	}
+	if _, body := ed.do(t, http.MethodGet, "/api/v1/contacts?limit=100", nil, nil); strings.Contains(string(body), `"api-henkilo"`) {
+		t.Errorf("an archived contact is listed")
 	}
 	s.noAddresses(t)
 }

@@ -353,6 +353,16 @@ func unarchiveService(ctx context.Context, s *Server, b *Base, id string, versio
 	return err
 }
 
+func archiveContact(ctx context.Context, s *Server, b *Base, id string, version int) error {
+	_, err := s.api.ArchiveContact(ctx, b.User, id, version)
+	return err
+}
+
+func unarchiveContact(ctx context.Context, s *Server, b *Base, id string, version int) error {
+	_, err := s.api.UnarchiveContact(ctx, b.User, id, version)
+	return err
+}
+
 func verifyContact(ctx context.Context, s *Server, b *Base, id string, version int) error {
 	_, err := s.api.VerifyContact(ctx, b.User, id, version)
 	return err
@@ -614,7 +624,8 @@ func (b *Base) ContactTools(c services.Contact) *Tools {
 	if b.User == nil || auth.Can(b.User, auth.Edit, auth.ContactResource(c)) != nil {
 		return nil
 	}
-	return &Tools{Base: b, Kind: "contact", ID: c.ID, Version: c.Version}
+	return &Tools{Base: b, Kind: "contact", ID: c.ID, Version: c.Version, Archived: c.Status == services.StatusArchived,
+		CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: services.EntityContact}) == nil}
 }
 
 // ReportURL is where a listing's correction form posts.

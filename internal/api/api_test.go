@@ -307,8 +307,7 @@ func TestErrors(t *testing.T) {
 		// Writes need a session (internal/api/write.go; tested in web).
 		{"POST", "/api/v1/services", 401, "unauthorized"},
 		{"PUT", "/api/v1/services/serie-tukipalvelu", 401, "unauthorized"},
-		// Contacts have no archived state to delete into.
-		{"DELETE", "/api/v1/contacts/riikka-juntunen", 405, "method_not_allowed"},
+		{"DELETE", "/api/v1/contacts/riikka-juntunen", 401, "unauthorized"},
 	} {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			res, body := s.do(t, tt.method, tt.path)

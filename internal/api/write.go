@@ -280,6 +280,16 @@ func (a *API) SaveContact(ctx context.Context, u *users.User, c *services.Contac
 	if err := a.checkNewContact(ctx, u, *c); err != nil {
 		return err
 	}
+	// A form or client that does not send the status keeps the stored
+	// one: editing an archived contact must not bring it back.
+	if c.Status == "" {
+		c.Status = before.Status
+	}
+	if before.Status == services.StatusArchived && c.Status != services.StatusArchived {
+		if err := auth.Can(u, auth.Restore, auth.ContactResource(before)); err != nil {
+			return err
+		}
+	}
 	if c.Version != before.Version {
 		return db.Conflict("contact", c.ID, c.Version)
 	}
@@ -319,6 +329,50 @@ func (a *API) VerifyContact(ctx context.Context, u *users.User, id string, versi
 		review := now.Add(services.ReviewInterval)
 		c.VerifiedAt, c.ReviewBy = &now, &review
 	})
+}
+
+// ArchiveContact hides the contact person from lists, pages and search (a
+// soft delete, restorable by an admin). Errors as SaveContact.
+func (a *API) ArchiveContact(ctx context.Context, u *users.User, id string, version int) (services.Contact, error) {
+	return a.changeContact(ctx, u, id, version, auth.Edit, func(c *services.Contact) { c.Status = services.StatusArchived })
+}
+
+// UnarchiveContact makes an archived contact person active again: admins
+// only (auth.Restore).
+func (a *API) UnarchiveContact(ctx context.Context, u *users.User, id string, version int) (services.Contact, error) {
+	return a.changeContact(ctx, u, id, version, auth.Restore, func(c *services.Contact) { c.Status = services.StatusActive })
+}
+
+// ArchiveContactHandler answers DELETE /api/v1/contacts/{id}: the contact
+// person is archived (restorable by an admin), 204.
+func (a *API) ArchiveContactHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := idVar(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := mayWrite(r); err != nil {
+		return err
+	}
+	c, err := a.Store.Contact(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v, err := currentVersion(r, c.Version)
+	if err != nil {
+		return err
+	}
+	if c.Status == services.StatusArchived && v == c.Version {
+		if err := CanEditContact(userOf(r), c); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if _, err := a.ArchiveContact(r.Context(), userOf(r), id, v); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // RestoreContactVersion saves the contact as the audit entry auditID left

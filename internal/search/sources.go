@@ -52,6 +52,9 @@ func (s contactSource) Docs(ctx context.Context, env *Env, ids []string) ([]Doc,
 			}
 			return nil, fmt.Errorf("contact %s: %w", id, err)
 		}
+		if c.Status == services.StatusArchived {
+			continue
+		}
 		docs = append(docs, env.ContactDoc(c))
 	}
 	return docs, nil

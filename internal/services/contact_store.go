@@ -10,7 +10,7 @@ import (
 )
 
 var contactCols = []string{"id", "name", "sort_name", "title", "profession", "organization_id", "organization",
-	"email", "phone", "network_slug", "role", "languages", "visibility", "source", "verified_at", "review_by",
+	"email", "phone", "network_slug", "role", "languages", "visibility", "source", "status", "verified_at", "review_by",
 	"version", "created_at", "updated_at"}
 
 var (
@@ -32,8 +32,10 @@ type ContactFilter struct {
 	Network      string
 	Municipality string // the networks covering it
 	Role         string
-	Limit        int
-	Offset       int
+	// IncludeArchived lists archived contacts too (hidden by default).
+	IncludeArchived bool
+	Limit           int
+	Offset          int
 }
 
 // FindContacts returns one page of contact persons, regional contacts
@@ -47,6 +49,9 @@ func (s *Store) FindContacts(ctx context.Context, f ContactFilter) ([]Contact, i
 		where []string
 		args  []any
 	)
+	if !f.IncludeArchived {
+		where = append(where, "c.status <> 'archived'")
+	}
 	if f.Network != "" {
 		if _, err := s.Network(ctx, f.Network); apperr.Is(err, apperr.NotFound) {
 			return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_network", "unknown network %q", f.Network)
@@ -167,10 +172,10 @@ func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
 	return err
 }
 
-// ContactIDs returns the ids of every contact person.
+// ContactIDs returns the ids of every contact person not archived.
 func (s *Store) ContactIDs(ctx context.Context) ([]string, error) {
 	var ids []string
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM contacts ORDER BY id`); err != nil {
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM contacts WHERE status <> 'archived' ORDER BY id`); err != nil {
 		return nil, fmt.Errorf("contact ids: %w", err)
 	}
 	return ids, nil

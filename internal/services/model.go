@@ -365,9 +365,11 @@ type Contact struct {
 	Languages      db.List[string] `db:"languages" json:"languages,omitempty" yaml:"languages"`
 	Visibility     Visibility      `db:"visibility" json:"visibility,omitempty" yaml:"visibility"`
 	Source         string          `db:"source" json:"source,omitempty" yaml:"source"`
-	VerifiedAt     *time.Time      `db:"verified_at" json:"verified_at" yaml:"verified_at"`
-	ReviewBy       *time.Time      `db:"review_by" json:"review_by" yaml:"review_by"`
-	Meta           `yaml:"-"`
+	// Status is active or archived (a soft delete).
+	Status     string     `db:"status" json:"status" yaml:"status"`
+	VerifiedAt *time.Time `db:"verified_at" json:"verified_at" yaml:"verified_at"`
+	ReviewBy   *time.Time `db:"review_by" json:"review_by" yaml:"review_by"`
+	Meta       `yaml:"-"`
 
 	SortName string `db:"sort_name" json:"-" yaml:"-"` // derived, for ordering
 }
@@ -613,6 +615,9 @@ func checkDates(fs *apperr.Fields, verifiedAt, reviewBy *time.Time) {
 // Normalize trims and fills defaults.
 func (c *Contact) Normalize() {
 	c.Name, c.Email, c.Phone = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
+	if c.Status == "" {
+		c.Status = StatusActive
+	}
 	c.ReviewBy = defaultReview(c.VerifiedAt, c.ReviewBy)
 }
 
@@ -652,6 +657,9 @@ func (c *Contact) Validate(v *Vocabularies) error {
 		}
 	}
 	checkPlain(&fs, "source", c.Source, false, 500)
+	if c.Status != StatusActive && c.Status != StatusArchived {
+		fs.Add("status", "err.contact_status", "must be active or archived")
+	}
 	checkDates(&fs, c.VerifiedAt, c.ReviewBy)
 	return fs.Err()
 }
