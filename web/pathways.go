@@ -346,9 +346,16 @@ func (s *Server) showHandout(w http.ResponseWriter, r *http.Request, b *Base) er
 			}
 		}
 	}
-	add(pv.Current)
-	if pv.Current.Next != nil {
-		add(pv.Current.Next)
+	// The next contacts: this step's services and those of the steps that
+	// follow it in line, from at most two steps that have any. A question's
+	// branches are not followed: the professional chooses the answer.
+	withServices, visited := 0, map[*StepView]bool{}
+	for sv := pv.Current; sv != nil && !visited[sv] && withServices < 2; sv = sv.Next {
+		visited[sv] = true
+		if len(sv.Matches) > 0 {
+			add(sv)
+			withServices++
+		}
 	}
 	// Nothing of it may be kept: not by the browser, not by a proxy.
 	w.Header().Set("Cache-Control", "no-store")
