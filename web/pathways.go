@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -607,14 +608,11 @@ func (s *Server) editPathwayForm(w http.ResponseWriter, r *http.Request, b *Base
 	if err != nil {
 		return err
 	}
+	// An editor may open a published pathway too: saving it stores a
+	// proposal for an admin (api.SaveOrProposePathway).
 	p, err := s.api.Pathway(r.Context(), b.User, slug)
 	if err != nil {
 		return err
-	}
-	if p.Status == pathways.StatusPublished {
-		if err := api.CanPublishPathway(b.User); err != nil {
-			return err
-		}
 	}
 	v, err := s.pathwayEditView(b, p, false)
 	if err != nil {
@@ -678,8 +676,9 @@ func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, sl
 	p, formErr := readPathway(r, slug)
 	isNew := slug == ""
 	err := formErr
+	proposed := false
 	if err == nil {
-		err = s.api.SavePathway(r.Context(), b.User, &p, isNew)
+		proposed, err = s.api.SaveOrProposePathway(r.Context(), b.User, &p, isNew)
 	} else if e := s.pathwayFormChecks(r, b, &p); e != nil {
 		// Permission first: a refusal says so whatever else is wrong.
 		err = e
@@ -687,6 +686,9 @@ func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, sl
 		err = s.withOtherProblems(r, p, formErr)
 	}
 	if err == nil {
+		if proposed {
+			return redirect(w, r, b.URL("pathway.proposal", "slug", p.Slug))
+		}
 		return redirect(w, r, b.URL("pathway", "slug", p.Slug))
 	}
 	e := apperr.As(err)
@@ -754,4 +756,97 @@ func (s *Server) withOtherProblems(r *http.Request, p pathways.Pathway, formErr 
 		}
 	}
 	return fs.Err()
+}
+
+// --- proposals ---
+
+// ProposalView shows an editor's pending change to a published pathway.
+type ProposalView struct {
+	*Base
+	Slug      string
+	Current   pathways.Pathway
+	Proposal  pathways.Proposal
+	Steps     string // the proposed steps as YAML
+	CanAccept bool
+}
+
+// showProposal answers GET /pathways/{slug}/proposal for editors and
+// admins: what is proposed, by whom, and for admins the publish and
+// discard buttons.
+func (s *Server) showProposal(w http.ResponseWriter, r *http.Request, b *Base) error {
+	if err := s.pathwaysOn(); err != nil {
+		return err
+	}
+	if err := api.CanProposePathway(b.User); err != nil {
+		return err
+	}
+	slug, err := pathID(r, "slug")
+	if err != nil {
+		return err
+	}
+	cur, err := s.cfg.Pathways.Pathway(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	pr, err := s.cfg.Pathways.Proposal(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	steps, err := StepsYAML(pr.Pathway.Steps)
+	if err != nil {
+		return err
+	}
+	v := &ProposalView{Base: b, Slug: slug, Current: cur, Proposal: pr, Steps: steps,
+		CanAccept: api.CanPublishPathway(b.User) == nil}
+	if u, err := s.cfg.Users.ByID(r.Context(), pr.ProposedBy); err == nil {
+		v.Proposal.ProposedBy = u.Name
+	}
+	b.Title, b.Nav = b.T("proposal.title"), "pathways"
+	w.Header().Set("Cache-Control", "private, no-cache")
+	return s.render(w, b, "pathway_proposal", v)
+}
+
+// decideProposal answers the admin's POST to publish or discard it.
+func (s *Server) decideProposal(accept bool) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
+		if err := s.pathwaysOn(); err != nil {
+			return err
+		}
+		if err := api.CanPublishPathway(b.User); err != nil {
+			return err
+		}
+		slug, err := pathID(r, "slug")
+		if err != nil {
+			return err
+		}
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		if accept {
+			version, _ := strconv.Atoi(r.PostForm.Get("version"))
+			if _, err := s.cfg.Pathways.AcceptProposal(r.Context(), slug, version); err != nil {
+				return err
+			}
+			if s.cfg.Syncer != nil {
+				ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+				defer cancel()
+				_ = s.cfg.Syncer.WaitFor(ctx)
+			}
+		} else if err := s.cfg.Pathways.DiscardProposal(r.Context(), slug); err != nil {
+			return err
+		}
+		return redirect(w, r, b.URL("pathway", "slug", slug))
+	}
+}
+
+// PendingProposal returns the link to a pathway's pending proposal for
+// those who may propose, or "".
+func (b *Base) PendingProposal(slug string) string {
+	if b.User == nil || api.CanProposePathway(b.User) != nil || b.s.cfg.Pathways == nil {
+		return ""
+	}
+	if _, err := b.s.cfg.Pathways.Proposal(b.req.Context(), slug); err != nil {
+		return ""
+	}
+	return b.URL("pathway.proposal", "slug", slug)
 }

@@ -918,9 +918,38 @@ func TestPathwayEditing(t *testing.T) {
 		if res, _ := editor.post(t, "/pathways/ehdotus/edit", pathwayForm("", "published", stepsYAML, 1)); res.StatusCode != http.StatusForbidden {
 			t.Errorf("editor publishes the draft: %d, want 403", res.StatusCode)
 		}
-		editor.page(t, "/pathways/admin-polku/edit", http.StatusForbidden)
-		if res, _ := editor.post(t, "/pathways/admin-polku/edit", pathwayForm("", "draft", stepsYAML, 1)); res.StatusCode != http.StatusForbidden {
-			t.Errorf("editor unpublishes: %d, want 403", res.StatusCode)
+		// A change to a published pathway becomes a proposal: the
+		// published version stays until an admin publishes it.
+		editor.page(t, "/pathways/admin-polku/edit", http.StatusOK)
+		res, _ = editor.post(t, "/pathways/admin-polku/edit", pathwayForm("", "draft", stepsYAML, 1))
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/pathways/admin-polku/proposal" {
+			t.Errorf("editor changes a published pathway: %d %q, want 303 to the proposal", res.StatusCode, res.Header.Get("Location"))
+		}
+		if got, _ := s.paths.Pathway(context.Background(), "admin-polku"); got.Status != pathways.StatusPublished || got.Version != 1 {
+			t.Errorf("the proposal changed the published pathway: %s v%d", got.Status, got.Version)
+		}
+		if _, err := s.paths.Proposal(context.Background(), "admin-polku"); err != nil {
+			t.Errorf("no proposal stored: %v", err)
+		}
+		_, doc = editor.page(t, "/pathways/admin-polku/proposal", http.StatusOK)
+		if doc.Find(`form[action$="/proposal/accept"]`).Length() != 0 {
+			t.Errorf("an editor is offered to publish the proposal")
+		}
+		if res, _ := editor.post(t, "/pathways/admin-polku/proposal/accept", url.Values{"version": {"1"}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("editor publishes the proposal: %d, want 403", res.StatusCode)
+		}
+		_, doc = admin.page(t, "/pathways/admin-polku/proposal", http.StatusOK)
+		if doc.Find(`form[action$="/proposal/accept"]`).Length() != 1 {
+			t.Errorf("the admin is not offered to publish the proposal")
+		}
+		if res, _ := admin.post(t, "/pathways/admin-polku/proposal/accept", url.Values{"version": {"1"}}); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("admin publishes the proposal: %d", res.StatusCode)
+		}
+		if got, _ := s.paths.Pathway(context.Background(), "admin-polku"); got.Status != pathways.StatusPublished || got.Version != 2 {
+			t.Errorf("after publishing the proposal: %s v%d, want published v2", got.Status, got.Version)
+		}
+		if _, err := s.paths.Proposal(context.Background(), "admin-polku"); err == nil {
+			t.Errorf("the published proposal is still pending")
 		}
 		// The editor may revise the draft; the admin publishes it.
 		if res, _ := editor.post(t, "/pathways/ehdotus/edit", pathwayForm("", "draft", stepsYAML, 1)); res.StatusCode != http.StatusSeeOther {
@@ -1002,7 +1031,7 @@ func TestPathwayEditing(t *testing.T) {
 		if res.StatusCode != http.StatusConflict || doc.Find(".pw-errors a[href=\"/pathways/admin-polku/edit\"]").Length() != 1 {
 			t.Errorf("stale save: %d\n%s", res.StatusCode, text(doc.Find(".pw-errors")))
 		}
-		if p, _ := s.paths.Pathway(context.Background(), "admin-polku"); p.Owner != "Ensimmäinen" || p.Version != 2 {
+		if p, _ := s.paths.Pathway(context.Background(), "admin-polku"); p.Owner != "Ensimmäinen" || p.Version != 3 {
 			t.Errorf("after the stale save: owner %q version %d", p.Owner, p.Version)
 		}
 	})
@@ -1053,8 +1082,11 @@ func TestPathwayAPIWrite(t *testing.T) {
 		if res, _ := admin.sendJSON(t, http.MethodPut, "/api/v1/pathways/api-polku", p, nil); res.StatusCode != http.StatusPreconditionRequired {
 			t.Errorf("PUT without a version: %d", res.StatusCode)
 		}
-		if res, _ := editor.sendJSON(t, http.MethodPut, "/api/v1/pathways/api-polku", p, http.Header{"If-Match": {`"2"`}}); res.StatusCode != http.StatusForbidden {
-			t.Errorf("editor changes a published pathway: %d", res.StatusCode)
+		if res, body := editor.sendJSON(t, http.MethodPut, "/api/v1/pathways/api-polku", p, http.Header{"If-Match": {`"2"`}}); res.StatusCode != http.StatusAccepted || !strings.Contains(string(body), `"proposed":true`) {
+			t.Errorf("editor changes a published pathway: %d %s, want 202 (a proposal)", res.StatusCode, body)
+		}
+		if got, _ := s.paths.Pathway(context.Background(), "api-polku"); got.Version != 2 {
+			t.Errorf("the proposal changed the published pathway: v%d", got.Version)
 		}
 		if res, _ := admin.sendJSON(t, http.MethodPut, "/api/v1/pathways/no-such", pathways.Pathway{Slug: "no-such"}, http.Header{"If-Match": {`"1"`}}); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusBadRequest {
 			t.Errorf("PUT unknown: %d", res.StatusCode)

@@ -185,7 +185,8 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprint(*p)
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":     func(a, b int) int { return a + b },
+	"ptrTime": func(t time.Time) *time.Time { return &t },
 	// Partials take the page's Base plus their own arguments.
 	"muni":        func(b *Base, selected string) muniSel { return muniSel{b, selected} },
 	"termsel":     func(b *Base, name, vocab, selected string) termSel { return termSel{b, name, vocab, selected} },

@@ -171,7 +171,7 @@ var pageNames = []string{"home", "search", "services", "service", "networks", "n
 	"login", "sessions", "password", "totp", "users", "user", "user_secret", "edit_service", "edit_contact",
 	"history", "dashboard", "report",
 	// Care pathways (the handout is one of barePages).
-	"pathways", "pathway", "pathway_all", "coverage", "pathway_edit"}
+	"pathways", "pathway", "pathway_all", "coverage", "pathway_edit", "pathway_proposal"}
 
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}

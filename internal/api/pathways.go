@@ -116,12 +116,36 @@ func (a *API) ResolvePathway(ctx context.Context, u *users.User, p pathways.Path
 // p.Version is stale or a new pathway's slug is taken. Nothing is saved
 // unless all of it is valid. On success p is the stored pathway.
 func (a *API) SavePathway(ctx context.Context, u *users.User, p *pathways.Pathway, create bool) error {
+	_, err := a.SaveOrProposePathway(ctx, u, p, create)
+	return err
+}
+
+// SaveOrProposePathway is SavePathway, except that an editor's change to
+// a published pathway is kept as a proposal for an admin to publish
+// (proposed is then true) instead of being refused.
+func (a *API) SaveOrProposePathway(ctx context.Context, u *users.User, p *pathways.Pathway, create bool) (proposed bool, err error) {
 	if err := a.pathwaysOff(); err != nil {
-		return err
+		return false, err
 	}
 	if err := CanProposePathway(u); err != nil {
-		return err
+		return false, err
 	}
+	if !create && CanPublishPathway(u) != nil {
+		before, err := a.Pathways.Pathway(ctx, p.Slug)
+		if err != nil {
+			return false, err
+		}
+		if before.Status == pathways.StatusPublished {
+			if p.Version != before.Version {
+				return false, conflictPathway(p.Slug, p.Version)
+			}
+			return true, a.Pathways.Propose(ctx, p)
+		}
+	}
+	return false, a.savePathway(ctx, u, p, create)
+}
+
+func (a *API) savePathway(ctx context.Context, u *users.User, p *pathways.Pathway, create bool) error {
 	if strings.TrimSpace(p.Status) == pathways.StatusPublished {
 		if err := CanPublishPathway(u); err != nil {
 			return err
@@ -335,8 +359,14 @@ func (a *API) UpdatePathway(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Version = v
-	if err := a.SavePathway(r.Context(), userOf(r), &p, false); err != nil {
+	proposed, err := a.SaveOrProposePathway(r.Context(), userOf(r), &p, false)
+	if err != nil {
 		return err
+	}
+	if proposed {
+		// Kept for an admin to publish; the published version is as it was.
+		writeJSON(w, http.StatusAccepted, map[string]any{"proposed": true, "pathway": p})
+		return nil
 	}
 	writeOne(w, p.Version, p)
 	return nil
