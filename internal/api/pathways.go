@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -98,9 +99,22 @@ func (a *API) ResolvePathway(ctx context.Context, u *users.User, p pathways.Path
 			for i, n := range nets {
 				slugs[i] = n.Slug
 			}
-			return pathways.Resolved{}, apperr.Keyed(apperr.Invalid, "err.pathway_place",
+			m, merr := a.Store.Municipalities(ctx)
+			if merr != nil {
+				return pathways.Resolved{}, merr
+			}
+			names := make([]string, len(m.List))
+			for i, x := range m.List {
+				names[i] = x.NameFI + " (" + x.Code + ")"
+			}
+			// The page shows the short catalogue text; the API's message
+			// lists every valid place.
+			e := apperr.Keyed(apperr.Invalid, "err.pathway_place",
 				"unknown municipality %q: give a three-digit code or a Finnish or Swedish name (listed at /api/v1/municipalities), or a network: one of %s",
 				municipality, strings.Join(slugs, ", "))
+			e.Message = fmt.Sprintf("unknown municipality %q: give one of these municipalities (code or Finnish or Swedish name): %s; or a network: one of %s",
+				municipality, strings.Join(names, ", "), strings.Join(slugs, ", "))
+			return pathways.Resolved{}, e
 		} else if err != nil {
 			return pathways.Resolved{}, err
 		}
