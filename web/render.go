@@ -29,6 +29,8 @@ type Base struct {
 	vocab *services.Vocabularies
 	munis *services.Municipalities
 	now   time.Time
+	// networkNames memoises NetworkName for one page.
+	networkNames map[string]string
 }
 
 // LangLink is one entry of the language switch.
@@ -258,10 +260,19 @@ func (b *Base) Days(days []string) string {
 	return strings.Join(names, ", ")
 }
 
-// NetworkName returns a network's short name, for labels.
+// NetworkName returns a network's short name, for labels. The networks
+// are read once per page, however many labels it shows.
 func (b *Base) NetworkName(slug string) string {
-	if n, err := b.s.store.Network(b.req.Context(), slug); err == nil {
-		return n.Display(b.Lang)
+	if b.networkNames == nil {
+		b.networkNames = map[string]string{}
+		if nets, err := b.s.store.Networks(b.req.Context()); err == nil {
+			for _, n := range nets {
+				b.networkNames[n.Slug] = n.Display(b.Lang)
+			}
+		}
+	}
+	if name, ok := b.networkNames[slug]; ok {
+		return name
 	}
 	return slug
 }

@@ -156,32 +156,43 @@ func (a *API) SaveService(ctx context.Context, u *users.User, svc *services.Serv
 	return nil
 }
 
-// changeService loads a service, checks that u may do action to it and
-// that version is current, lets change edit it and saves it.
-func (a *API) changeService(ctx context.Context, u *users.User, id string, version int, action auth.Action, change func(*services.Service)) (services.Service, error) {
+// changeListing loads a listing, checks that u may do action to it and
+// that version is current, lets change edit it, saves it and waits until
+// search shows it: the one path of every one-click action (verify,
+// archive, restore) on services and contact persons.
+func changeListing[T any](ctx context.Context, a *API, u *users.User, what, id string, version int, action auth.Action,
+	load func(context.Context, string) (T, error), resource func(T) (auth.Resource, error),
+	versionOf func(T) int, save func(context.Context, *T) error, change func(*T)) (T, error) {
+	var zero T
 	if _, _, err := auth.Scope(u, auth.Edit); err != nil {
-		return services.Service{}, err
+		return zero, err
 	}
-	svc, err := a.Store.Service(ctx, id)
+	x, err := load(ctx, id)
 	if err != nil {
-		return svc, err
+		return x, err
 	}
-	res, err := a.ServiceResource(ctx, svc)
+	res, err := resource(x)
 	if err != nil {
-		return svc, err
+		return x, err
 	}
 	if err := auth.Can(u, action, res); err != nil {
-		return svc, err
+		return x, err
 	}
-	if svc.Version != version {
-		return svc, db.Conflict("service", id, version)
+	if versionOf(x) != version {
+		return x, db.Conflict(what, id, version)
 	}
-	change(&svc)
-	if err := a.Store.UpdateService(ctx, &svc); err != nil {
-		return svc, err
+	change(&x)
+	if err := save(ctx, &x); err != nil {
+		return x, err
 	}
 	a.waitIndexed(ctx)
-	return svc, nil
+	return x, nil
+}
+
+func (a *API) changeService(ctx context.Context, u *users.User, id string, version int, action auth.Action, change func(*services.Service)) (services.Service, error) {
+	return changeListing(ctx, a, u, "service", id, version, action, a.Store.Service,
+		func(s services.Service) (auth.Resource, error) { return a.ServiceResource(ctx, s) },
+		func(s services.Service) int { return s.Version }, a.Store.UpdateService, change)
 }
 
 // VerifyService marks the service still correct at version: verified
@@ -301,25 +312,9 @@ func (a *API) SaveContact(ctx context.Context, u *users.User, c *services.Contac
 }
 
 func (a *API) changeContact(ctx context.Context, u *users.User, id string, version int, action auth.Action, change func(*services.Contact)) (services.Contact, error) {
-	if _, _, err := auth.Scope(u, auth.Edit); err != nil {
-		return services.Contact{}, err
-	}
-	c, err := a.Store.Contact(ctx, id)
-	if err != nil {
-		return c, err
-	}
-	if err := auth.Can(u, action, auth.ContactResource(c)); err != nil {
-		return c, err
-	}
-	if c.Version != version {
-		return c, db.Conflict("contact", id, version)
-	}
-	change(&c)
-	if err := a.Store.UpdateContact(ctx, &c); err != nil {
-		return c, err
-	}
-	a.waitIndexed(ctx)
-	return c, nil
+	return changeListing(ctx, a, u, "contact", id, version, action, a.Store.Contact,
+		func(c services.Contact) (auth.Resource, error) { return auth.ContactResource(c), nil },
+		func(c services.Contact) int { return c.Version }, a.Store.UpdateContact, change)
 }
 
 // VerifyContact marks the contact person still correct at version.
@@ -341,38 +336,6 @@ func (a *API) ArchiveContact(ctx context.Context, u *users.User, id string, vers
 // only (auth.Restore).
 func (a *API) UnarchiveContact(ctx context.Context, u *users.User, id string, version int) (services.Contact, error) {
 	return a.changeContact(ctx, u, id, version, auth.Restore, func(c *services.Contact) { c.Status = services.StatusActive })
-}
-
-// ArchiveContactHandler answers DELETE /api/v1/contacts/{id}: the contact
-// person is archived (restorable by an admin), 204.
-func (a *API) ArchiveContactHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	c, err := a.Store.Contact(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	v, err := currentVersion(r, c.Version)
-	if err != nil {
-		return err
-	}
-	if c.Status == services.StatusArchived && v == c.Version {
-		if err := CanEditContact(userOf(r), c); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	if _, err := a.ArchiveContact(r.Context(), userOf(r), id, v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // RestoreContactVersion saves the contact as the audit entry auditID left
@@ -538,38 +501,6 @@ func currentVersion(r *http.Request, stored int) (int, error) {
 	return IfMatch(r, 0)
 }
 
-// ArchiveServiceHandler answers DELETE /api/v1/services/{id}: the service
-// is archived (restorable by an admin), 204.
-func (a *API) ArchiveServiceHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	svc, err := a.Store.Service(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	v, err := currentVersion(r, svc.Version)
-	if err != nil {
-		return err
-	}
-	if svc.Status == services.StatusArchived && v == svc.Version {
-		if err := a.CanEditService(r.Context(), userOf(r), svc); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	if _, err := a.ArchiveService(r.Context(), userOf(r), id, v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 // VerifyServiceHandler answers POST /api/v1/services/{id}/verify with
 // If-Match: the service is marked still correct.
 func (a *API) VerifyServiceHandler(w http.ResponseWriter, r *http.Request) error {
@@ -655,5 +586,52 @@ func (a *API) VerifyContactHandler(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeOne(w, c.Version, c.ForViewer(auth.Level(userOf(r))))
+	return nil
+}
+
+// ArchiveServiceHandler answers DELETE /api/v1/services/{id}: the service
+// is archived (restorable by an admin), 204.
+func (a *API) ArchiveServiceHandler(w http.ResponseWriter, r *http.Request) error {
+	return archiveHandler(w, r, a.Store.Service, func(s services.Service) (int, bool) { return s.Version, s.Status == services.StatusArchived },
+		func(s services.Service) error { return a.CanEditService(r.Context(), userOf(r), s) }, a.ArchiveService)
+}
+
+// ArchiveContactHandler answers DELETE /api/v1/contacts/{id}: the contact
+// person is archived (restorable by an admin), 204.
+func (a *API) ArchiveContactHandler(w http.ResponseWriter, r *http.Request) error {
+	return archiveHandler(w, r, a.Store.Contact, func(c services.Contact) (int, bool) { return c.Version, c.Status == services.StatusArchived },
+		func(c services.Contact) error { return CanEditContact(userOf(r), c) }, a.ArchiveContact)
+}
+
+// archiveHandler is DELETE on a listing: archive it at the version of
+// If-Match (or the current one); deleting what is already archived at
+// that version is a no-op, still subject to the edit right.
+func archiveHandler[T any](w http.ResponseWriter, r *http.Request, load func(context.Context, string) (T, error),
+	state func(T) (version int, archived bool), canEdit func(T) error,
+	archive func(context.Context, *users.User, string, int) (T, error)) error {
+	id, err := idVar(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := mayWrite(r); err != nil {
+		return err
+	}
+	x, err := load(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	current, archived := state(x)
+	v, err := currentVersion(r, current)
+	if err != nil {
+		return err
+	}
+	if archived && v == current {
+		if err := canEdit(x); err != nil {
+			return err
+		}
+	} else if _, err := archive(r.Context(), userOf(r), id, v); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
