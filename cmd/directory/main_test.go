@@ -158,7 +158,7 @@ func TestServe(t *testing.T) {
 	done := make(chan int)
 	var errb bytes.Buffer
 	go func() {
-		env := map[string]string{"DIRECTORY_ADDR": addr, "DIRECTORY_DATA": dir}
+		env := map[string]string{"DIRECTORY_ADDR": addr, "DIRECTORY_DATA": dir, "DIRECTORY_LOG_LEVEL": "debug"}
 		done <- Run(ctx, nil, strings.NewReader(""), io.Discard, &errb, func(k string) string { return env[k] })
 	}()
 	base := "http://" + addr
@@ -190,6 +190,11 @@ func TestServe(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "directory.db")); err != nil {
 		t.Errorf("SQLite file not in the data dir: %v", err)
 	}
+	if resp, err := http.Get(base + "/api/v1/search?q=salaisuusxyz"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
 	cancel()
 	select {
 	case code := <-done:
@@ -199,8 +204,19 @@ func TestServe(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("server did not shut down")
 	}
-	if strings.Contains(errb.String(), "127.0.0.1:") && strings.Contains(errb.String(), "q=") {
-		t.Errorf("log holds an address with a query:\n%s", errb.String())
+	// The access log (debug level here) names the route, never what was
+	// searched nor who asked.
+	log := errb.String()
+	if !strings.Contains(log, "route=api.search") {
+		t.Errorf("no access log line for the search:\n%s", log)
+	}
+	if strings.Contains(log, "salaisuusxyz") {
+		t.Errorf("the log holds the search query:\n%s", log)
+	}
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, "route=") && strings.Contains(line, "127.0.0.1") {
+			t.Errorf("an access log line holds the client address: %s", line)
+		}
 	}
 }
 
