@@ -2,10 +2,15 @@ package web_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -14,93 +19,547 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/serie-verkosto/directory/internal/browsertest"
 	"github.com/serie-verkosto/directory/internal/dbtest"
-	"github.com/serie-verkosto/directory/internal/services"
-	"github.com/serie-verkosto/directory/seed"
-	"github.com/serie-verkosto/directory/web"
 )
 
-// TestBrowserFindServicesForMunicipality is what a professional does
-// first: choose the client's municipality on the home page and get the
-// services and the regional contact person there, with nothing leaving
-// the server's origin and no cookie set.
-func TestBrowserFindServicesForMunicipality(t *testing.T) {
+// TestBrowserJourneys drives headless Chromium through what professionals
+// and help seekers do, in one browser and one seeded directory with search
+// and care pathways: find services for a municipality, search and follow a
+// result, filter by a facet, follow a pathway's branch for a municipality,
+// switch language, reach the help-seeker page and leave it quickly, land on
+// a missing page, and (last, since it logs in) edit a listing and find the
+// change in search. axe-core checks every page on the way and fails the
+// test on any serious or critical violation; the anonymous journeys must
+// set no cookie and send no request off the server's origin. Screenshots
+// of the main pages at phone and desktop width go to testdata/output.
+func TestBrowserJourneys(t *testing.T) {
 	ctx := browsertest.Browser(t)
-	d := dbtest.SQLite(t)
-	st := services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Apply(context.Background(), st, data, seed.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(web.Config{Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	origin, _ := url.Parse(ts.URL)
+	neutral := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html lang="fi"><title>Sää</title><h1>Sää tänään</h1></html>`)
+	}))
+	defer neutral.Close()
+	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true, pathways: true, exit: neutral.URL + "/"})
+	b := newTab(t, ctx, s.srv.URL)
+	a := newAxe(t)
 
-	var mu sync.Mutex
-	var requested []string
+	t.Run("services for a municipality", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/")),
+			chromedp.WaitVisible(chromedp.ID("municipality")),
+		)
+		a.check(t, step, "home")
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("municipality"), "837"),
+			chromedp.Click(chromedp.CSS(`form[action="/services"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`ol.results`)),
+		)
+		if h1 := run(t, step, chromedp.Text(chromedp.CSS("h1"))); !strings.Contains(h1, "Tampere") {
+			t.Errorf("h1 = %q, want the chosen municipality", h1)
+		}
+		consult := run(t, step, chromedp.Text(chromedp.CSS("aside.consult")))
+		if !strings.Contains(consult, "Anne Saarinen") || !strings.Contains(consult, "anne.saarinen@setlementtitampere.fi") {
+			t.Errorf("consultation panel = %q, want Pirkanmaa's regional contact", consult)
+		}
+		if n := run(t, step, chromedp.Evaluate[int](`document.querySelectorAll('ol.results > li').length`)); n == 0 {
+			t.Error("no services listed for Tampere")
+		}
+		a.check(t, step, "services for Tampere")
+	})
+
+	t.Run("search and follow a result", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/")),
+			chromedp.SetValue(chromedp.ID("q"), "seksuaaliterapia"),
+			chromedp.Click(chromedp.CSS(`form.sitesearch button`)),
+			chromedp.WaitVisible(chromedp.CSS(`ol.results`)),
+		)
+		a.check(t, step, "search results")
+		first := run(t, step, chromedp.Text(chromedp.CSS(`ol.results > li:first-child h2 a`)))
+		if !strings.Contains(strings.ToLower(first), "seksuaaliterapia") {
+			t.Errorf("first result %q, want a sex therapy service", first)
+		}
+		b.do(t, step,
+			chromedp.Click(chromedp.CSS(`ol.results > li:first-child h2 a`)),
+			chromedp.WaitVisible(chromedp.CSS(`article.listing`)),
+		)
+		if h1 := run(t, step, chromedp.Text(chromedp.CSS("h1"))); h1 != first {
+			t.Errorf("followed %q, landed on %q", first, h1)
+		}
+		if loc := run(t, step, chromedp.Location()); !strings.Contains(loc, "/services/") {
+			t.Errorf("result led to %s", loc)
+		}
+		a.check(t, step, "service")
+	})
+
+	t.Run("filter by a facet", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/search?q=terapia")),
+			chromedp.WaitVisible(chromedp.CSS(`nav.facets`)),
+		)
+		before := run(t, step, chromedp.Text(chromedp.CSS(`p.count`)))
+		facet := run(t, step, chromedp.Text(chromedp.CSS(`nav.facets ul li:first-child a`)))
+		b.do(t, step,
+			chromedp.Click(chromedp.CSS(`nav.facets ul li:first-child a`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.active-filters`)),
+		)
+		active := run(t, step, chromedp.Text(chromedp.CSS(`p.active-filters`)))
+		if !strings.Contains(active, facet) {
+			t.Errorf("active filters %q, want the chosen facet %q", active, facet)
+		}
+		loc := run(t, step, chromedp.Location())
+		if u, _ := url.Parse(loc); u == nil || u.Query().Get("q") != "terapia" || len(u.Query()) < 2 {
+			t.Errorf("facet link %s lost the query or added no filter", loc)
+		}
+		t.Logf("facet %q: %q -> %q", facet, before, run(t, step, chromedp.Text(chromedp.CSS(`p.count`))))
+		a.check(t, step, "search filtered by a facet")
+	})
+
+	t.Run("pathway for a municipality", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/pathways")),
+			chromedp.WaitVisible(chromedp.CSS(`ol.pw-list`)),
+		)
+		a.check(t, step, "pathways")
+		b.do(t, step,
+			chromedp.Click(chromedp.CSS(`a[href="/pathways/epaily-esitutkinnassa"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`article.pathway`)),
+			chromedp.SetValue(chromedp.ID("municipality"), "837"),
+			chromedp.Click(chromedp.CSS(`form:has(#municipality) button`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.pw-chosen`)),
+		)
+		if chosen := run(t, step, chromedp.Text(chromedp.CSS(`p.pw-chosen`))); !strings.Contains(chosen, "Tampere") {
+			t.Errorf("pathway resolved for %q, want Tampere", chosen)
+		}
+		if consult := run(t, step, chromedp.Text(chromedp.CSS(`aside.pw-consult`))); !strings.Contains(consult, "Anne Saarinen") {
+			t.Errorf("pathway consultation panel %q, want Pirkanmaa's contact", consult)
+		}
+		a.check(t, step, "pathway for Tampere")
+		// Walk on until a decision, then take its first branch.
+		for i := 0; i < 12; i++ {
+			if n := run(t, step, chromedp.Evaluate[int](`document.querySelectorAll('.pw-decision a').length`)); n > 0 {
+				break
+			}
+			b.do(t, step, chromedp.Click(chromedp.CSS(`p.pw-next a`)), chromedp.WaitVisible(chromedp.CSS(`p.pw-chosen`)))
+		}
+		target := run(t, step, chromedp.Text(chromedp.CSS(`.pw-decision li:first-child .pw-goto`)))
+		b.do(t, step,
+			chromedp.Click(chromedp.CSS(`.pw-decision li:first-child a`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.pw-chosen`)),
+		)
+		current := run(t, step, chromedp.Evaluate[int](
+			`[...document.querySelectorAll('nav.pw-steps li')].findIndex(li => li.querySelector('[aria-current="step"]')) + 1`))
+		if want := strings.TrimSpace(strings.TrimPrefix(target, "→")); !strings.Contains(want, fmt.Sprint(current)) {
+			t.Errorf("the branch promised %q, the current step is %d", target, current)
+		}
+		if loc := run(t, step, chromedp.Location()); !strings.Contains(loc, "municipality=837") {
+			t.Errorf("the branch lost the municipality: %s", loc)
+		}
+		a.check(t, step, "pathway branch")
+	})
+
+	t.Run("switch language", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/")),
+			chromedp.Click(chromedp.CSS(`nav.langs a[hreflang="sv"]`)),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="sv"]`)),
+		)
+		if h1 := run(t, step, chromedp.Text(chromedp.CSS("h1"))); h1 != "Vart hänvisa, vem fråga" {
+			t.Errorf("Swedish home page h1 = %q", h1)
+		}
+		a.check(t, step, "home in Swedish")
+		// The language stays in the URL as one follows links.
+		b.do(t, step,
+			chromedp.Click(chromedp.CSS(`nav.main-nav a[href^="/services"]`)),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="sv"] ol.results`)),
+			chromedp.Click(chromedp.CSS(`nav.langs a[hreflang="en"]`)),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="en"] ol.results`)),
+		)
+		if loc := run(t, step, chromedp.Location()); !strings.Contains(loc, "/services") || !strings.Contains(loc, "lang=en") {
+			t.Errorf("switching language on the services page led to %s", loc)
+		}
+		a.check(t, step, "services in English")
+		b.do(t, step,
+			chromedp.Navigate(b.url("/?lang=xx")),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="fi"]`)),
+		)
+	})
+
+	t.Run("help seeker", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/")),
+			chromedp.Click(chromedp.CSS(`section.help a`)),
+			chromedp.WaitVisible(chromedp.CSS(`a.quick-exit`)),
+		)
+		title := run(t, step, chromedp.Title())
+		if title != "Tukea ja neuvontaa" {
+			t.Errorf("help page title %q, want the neutral %q", title, "Tukea ja neuvontaa")
+		}
+		if n := run(t, step, chromedp.Evaluate[int](`document.querySelectorAll('ul.help-services > li').length`)); n == 0 {
+			t.Error("the help page lists no anonymous services")
+		}
+		a.check(t, step, "help seeker")
+	})
+
+	t.Run("missing page", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/ei-tallaista-sivua?lang=sv")),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="sv"] #q-main`)),
+		)
+		if h1 := run(t, step, chromedp.Text(chromedp.CSS("h1"))); h1 != "Sidan hittades inte" {
+			t.Errorf("404 h1 = %q", h1)
+		}
+		a.check(t, step, "not found")
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("q-main"), "Tammerfors"),
+			chromedp.Click(chromedp.CSS(`main form[role="search"] button`)),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="sv"] ol.results`)),
+		)
+	})
+
+	t.Run("anonymous visits leave no trace", func(t *testing.T) {
+		step := b.step(t)
+		cookies := run(t, step, func(ctx context.Context, tg *chromedp.Target) (network.GetCookiesResult, error) {
+			return cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{s.srv.URL + "/"}})
+		})
+		if len(cookies.Cookies) > 0 {
+			t.Errorf("anonymous visits set cookies: %v", cookies.Cookies)
+		}
+		b.sameOrigin(t)
+	})
+
+	t.Run("quick exit", func(t *testing.T) {
+		for _, how := range []string{"button", "escape key"} {
+			tab, closeTab := chromedp.NewContext(ctx)
+			if err := chromedp.Do(tab); err != nil { // opens the tab, without a deadline
+				t.Fatal(err)
+			}
+			step, cancel := context.WithTimeout(tab, 30*time.Second)
+			leave := chromedp.Click(chromedp.CSS(`a.quick-exit`))
+			if how == "escape key" {
+				leave = chromedp.KeyEvent(kb.Escape)
+			}
+			b.do(t, step,
+				chromedp.Navigate(b.url("/")),
+				chromedp.Navigate(b.url("/help")),
+				chromedp.WaitVisible(chromedp.CSS(`a.quick-exit`)),
+			)
+			depth := run(t, step, chromedp.Evaluate[int](`history.length`))
+			b.do(t, step, leave, chromedp.WaitVisible(chromedp.CSS(`h1`)))
+			if loc := run(t, step, chromedp.Location()); !strings.HasPrefix(loc, neutral.URL) {
+				t.Errorf("%s: quick exit led to %s, want the neutral site", how, loc)
+			}
+			if got := run(t, step, chromedp.Evaluate[int](`history.length`)); got != depth {
+				t.Errorf("%s: history grew from %d to %d entries: the help page must be replaced, not left behind", how, depth, got)
+			}
+			b.do(t, step, chromedp.Evaluate[chromedp.Void](`history.back()`))
+			if loc := waitLocation(t, step, func(loc string) bool { return !strings.HasPrefix(loc, neutral.URL) }); loc != b.url("/") {
+				t.Errorf("%s: Back led to %s, want the page before the help page", how, loc)
+			}
+			cancel()
+			closeTab()
+		}
+	})
+
+	t.Run("axe-core finds violations", func(t *testing.T) {
+		// A page with known faults: the check above must not pass
+		// because axe-core did not run.
+		if a.src == "" {
+			t.Skip("no axe-core")
+		}
+		tab, closeTab := chromedp.NewContext(ctx)
+		defer closeTab()
+		if err := chromedp.Do(tab); err != nil {
+			t.Fatal(err)
+		}
+		step, cancel := context.WithTimeout(tab, 30*time.Second)
+		defer cancel()
+		b.do(t, step, chromedp.Navigate("about:blank"), chromedp.Evaluate[chromedp.Void](
+			`document.documentElement.lang = "fi"; document.body.innerHTML = '<main><h1>x</h1><input type="text"><img src="data:,"></main>'`))
+		r, err := a.audit(step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]string{}
+		for _, v := range r.Violations {
+			ids[v.ID] = v.Impact
+		}
+		if ids["label"] != "critical" || ids["image-alt"] != "critical" {
+			t.Errorf("axe-core missed an unlabelled field or an image without alt: %v", r.Violations)
+		}
+	})
+
+	// Screenshots before logging in, so that they show what the public sees.
+	for _, p := range []struct{ path, name string }{
+		{"/", "home"}, {"/?lang=sv", "home-sv"}, {"/search?q=terapia", "search"},
+		{"/services/serie-tukipalvelu", "service"}, {"/pathways/epaily-esitutkinnassa?municipality=837", "pathway"},
+		{"/networks/pirkanmaa", "network"}, {"/help", "help"}, {"/ei-ole", "not-found"},
+	} {
+		shot(t, ctx, b.url(p.path), p.name+"-desktop.png", 1280)
+		shot(t, ctx, b.url(p.path), p.name+"-phone.png", 360)
+	}
+
+	t.Run("editor edits and finds the change in search", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/login")),
+			chromedp.WaitVisible(chromedp.ID("f-email")),
+		)
+		a.check(t, step, "login")
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("f-email"), s.emails["editorA"]),
+			chromedp.SetValue(chromedp.ID("f-password"), testPassword),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`table.dash`)),
+		)
+		if h1 := run(t, step, chromedp.Text(chromedp.CSS("h1"))); h1 != "Työpöytä" {
+			t.Errorf("after login h1 = %q", h1)
+		}
+		a.check(t, step, "dashboard")
+		b.do(t, step,
+			chromedp.Navigate(b.url("/services/"+svcA+"/edit")),
+			chromedp.WaitVisible(chromedp.CSS(`form.edit`)),
+		)
+		a.check(t, step, "edit service")
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("f-description-fi"), "Selaimella päivitetty kuvaus: vertaistukiryhmä."),
+			chromedp.SetValue(chromedp.ID("f-email"), "ei osoite"),
+			chromedp.Click(chromedp.CSS(`form.edit p.actions button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
+		)
+		saveShot(t, run(t, step, chromedp.FullScreenshot(100)), "edit-service-errors.png")
+		kept := run(t, step, chromedp.Evaluate[string](`document.getElementById('f-description-fi').value`))
+		if kept != "Selaimella päivitetty kuvaus: vertaistukiryhmä." {
+			t.Errorf("the description was not kept on error: %q", kept)
+		}
+		a.check(t, step, "edit service with errors")
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("f-email"), "tuki@example.org"),
+			chromedp.Click(chromedp.CSS(`form.edit p.actions button`)),
+			chromedp.WaitVisible(chromedp.CSS(`section.tools`)),
+		)
+		if lead := run(t, step, chromedp.Text(chromedp.CSS("p.lead"))); !strings.Contains(lead, "Selaimella päivitetty kuvaus") {
+			t.Errorf("the listing page shows %q", lead)
+		}
+		if got := s.service(t, svcA); got.Email != "tuki@example.org" {
+			t.Errorf("stored e-mail %q", got.Email)
+		}
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("q"), "vertaistukiryhmä"),
+			chromedp.Click(chromedp.CSS(`form.sitesearch button`)),
+			chromedp.WaitVisible(chromedp.CSS(`ol.results`)),
+		)
+		if first := run(t, step, chromedp.Text(chromedp.CSS(`ol.results > li:first-child h2 a`))); !strings.Contains(first, svcA) {
+			t.Errorf("search for the new words found %q first, want the edited listing", first)
+		}
+		shot(t, ctx, b.url("/dashboard"), "dashboard-desktop.png", 1280)
+		shot(t, ctx, b.url("/services/"+svcA+"/edit"), "edit-service-desktop.png", 1280)
+		shot(t, ctx, b.url("/services/"+svcA+"/edit"), "edit-service-phone.png", 360)
+	})
+	a.report(t)
+}
+
+// tab is the browser tab the journeys run in; it records every request
+// the page makes.
+type tab struct {
+	ctx    context.Context
+	origin string
+	mu     sync.Mutex
+	seen   []string
+}
+
+func newTab(t *testing.T, ctx context.Context, origin string) *tab {
+	t.Helper()
+	b := &tab{ctx: ctx, origin: origin}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
-			mu.Lock()
-			requested = append(requested, e.Request.URL)
-			mu.Unlock()
+			b.mu.Lock()
+			b.seen = append(b.seen, e.Request.URL)
+			b.mu.Unlock()
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
-
-	step, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	err = chromedp.Do(step,
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{})
-			return err
-		}),
-		chromedp.Navigate(ts.URL+"/"),
-		chromedp.WaitVisible(chromedp.ID("municipality")),
-		chromedp.SetValue(chromedp.ID("municipality"), "837"),
-		chromedp.Click(chromedp.CSS(`form[action="/services"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`ol.results`)),
-	)
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{})
+		return err
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h1 := run(t, step, chromedp.Text(chromedp.CSS("h1")))
-	consult := run(t, step, chromedp.Text(chromedp.CSS("aside.consult")))
-	results := run(t, step, chromedp.Evaluate[int](`document.querySelectorAll('ol.results > li').length`))
-	cookies := run(t, step, func(ctx context.Context, tg *chromedp.Target) (network.GetCookiesResult, error) {
-		return cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{})
-	})
-	if len(cookies.Cookies) > 0 {
-		t.Errorf("anonymous visit set cookies: %v", cookies.Cookies)
+	return b
+}
+
+func (b *tab) url(path string) string { return b.origin + path }
+
+// step is a bounded stretch of work in the tab.
+func (b *tab) step(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// do runs actions and fails the test, with the page's address, on error.
+func (b *tab) do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("at %s: %v", loc, err)
 	}
-	if !strings.Contains(h1, "Tampere") {
-		t.Errorf("h1 = %q, want the chosen municipality", h1)
+}
+
+// waitLocation waits until the tab's address satisfies ok, and returns it.
+func waitLocation(t *testing.T, ctx context.Context, ok func(string) bool) string {
+	t.Helper()
+	for {
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && ok(loc) {
+			return loc
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the page's address did not change: %v", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	if !strings.Contains(consult, "Anne Saarinen") || !strings.Contains(consult, "anne.saarinen@setlementtitampere.fi") {
-		t.Errorf("consultation panel = %q, want Pirkanmaa's regional contact", consult)
+}
+
+// sameOrigin fails the test for any request that left the server.
+func (b *tab) sameOrigin(t *testing.T) {
+	t.Helper()
+	o, _ := url.Parse(b.origin)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.seen) == 0 {
+		t.Fatal("no requests were recorded: the check would prove nothing")
 	}
-	if results == 0 {
-		t.Error("no services listed for Tampere")
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, u := range requested {
+	for _, u := range b.seen {
 		p, err := url.Parse(u)
-		if err != nil || p.Host != origin.Host {
+		if err != nil || p.Host != o.Host {
 			t.Errorf("request left the server's origin: %s", u)
 		}
 	}
-	shot(t, ctx, ts.URL+"/services?municipality=837", "services-tampere-desktop.png", 1280)
-	shot(t, ctx, ts.URL+"/services?municipality=837", "services-tampere-phone.png", 360)
+}
+
+// axe runs axe-core, the npm package that .ci/run installs into
+// testdata/axe, in the page and keeps every result for a report.
+type axe struct {
+	src     string
+	results []axePage
+}
+
+type axePage struct {
+	Name       string
+	URL        string
+	Passes     int
+	Incomplete int
+	Violations []axeViolation
+}
+
+// axeOutcome is what axeRun returns.
+type axeOutcome struct {
+	URL        string         `json:"url"`
+	Passes     int            `json:"passes"`
+	Incomplete int            `json:"incomplete"`
+	Violations []axeViolation `json:"violations"`
+}
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+const axePath = "testdata/axe/node_modules/axe-core/axe.min.js"
+
+func newAxe(t *testing.T) *axe {
+	t.Helper()
+	src, err := os.ReadFile(axePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		if os.Getenv("DIRECTORY_REQUIRE_BROWSER") != "" {
+			t.Fatalf("%s is missing: run `npm ci --prefix web/testdata/axe` (as .ci/run does)", axePath)
+		}
+		t.Logf("%s is missing (npm ci --prefix web/testdata/axe): accessibility checks skipped", axePath)
+		return &axe{}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &axe{src: string(src)}
+}
+
+// axeRun asks for WCAG 2.1 A and AA and axe's best practices.
+const axeRun = `axe.run(document, {
+  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+  resultTypes: ['violations']
+}).then(r => ({
+  url: location.pathname + location.search,
+  passes: r.passes.length,
+  incomplete: r.incomplete.length,
+  violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help,
+    nodes: v.nodes.map(n => n.target.join(' '))}))
+}))`
+
+// check runs axe-core on the tab's page and fails the test on serious or
+// critical violations; the rest go to the report.
+func (a *axe) check(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if a.src == "" {
+		return
+	}
+	r, err := a.audit(ctx)
+	if err != nil {
+		t.Fatalf("axe-core on %s: %v", name, err)
+	}
+	a.results = append(a.results, axePage{Name: name, URL: r.URL, Passes: r.Passes, Incomplete: r.Incomplete, Violations: r.Violations})
+	for _, v := range r.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("axe-core on %s (%s): %s violation %s: %s at %s", name, r.URL, v.Impact, v.ID, v.Help, strings.Join(v.Nodes, ", "))
+		}
+	}
+}
+
+// audit injects axe-core into the tab's page and runs it.
+func (a *axe) audit(ctx context.Context) (axeOutcome, error) {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](a.src)); err != nil {
+		return axeOutcome{}, fmt.Errorf("inject: %w", err)
+	}
+	return chromedp.Run(ctx, chromedp.Evaluate[axeOutcome](axeRun, chromedp.EvalAwaitPromise))
+}
+
+// report writes every page's axe-core results to testdata/output/axe.txt.
+func (a *axe) report(t *testing.T) {
+	t.Helper()
+	if a.src == "" {
+		return
+	}
+	var sb strings.Builder
+	impacts := map[string]int{}
+	for _, p := range a.results {
+		fmt.Fprintf(&sb, "%s (%s): %d rules passed, %d to review by hand, %d violations\n", p.Name, p.URL, p.Passes, p.Incomplete, len(p.Violations))
+		for _, v := range p.Violations {
+			impacts[v.Impact]++
+			fmt.Fprintf(&sb, "  %s %s: %s (%d nodes: %s)\n", v.Impact, v.ID, v.Help, len(v.Nodes), strings.Join(v.Nodes, ", "))
+		}
+	}
+	var summary []string
+	for k, n := range impacts {
+		summary = append(summary, fmt.Sprintf("%s %d", k, n))
+	}
+	sort.Strings(summary)
+	fmt.Fprintf(&sb, "pages checked: %d; violations by impact: %s\n", len(a.results), strings.Join(summary, ", "))
+	saveFile(t, "axe.txt", []byte(sb.String()))
+	t.Log("\n" + sb.String())
 }
 
 // shot saves a full-page screenshot to testdata/output for a person to
@@ -117,12 +576,18 @@ func shot(t *testing.T, ctx context.Context, u, name string, width int64) {
 	if err := chromedp.Do(step, chromedp.EmulateViewport(width, 800), chromedp.Navigate(u)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	buf := run(t, step, chromedp.FullScreenshot(100))
+	saveShot(t, run(t, step, chromedp.FullScreenshot(100)), name)
+}
+
+func saveShot(t *testing.T, png []byte, name string) { saveFile(t, name, png) }
+
+func saveFile(t *testing.T, name string, b []byte) {
+	t.Helper()
 	dir := filepath.Join("testdata", "output")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), buf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -21,6 +21,12 @@ type Base struct {
 	Title  string
 	Nav    string // the active menu entry
 	Status int
+	// BareTitle leaves the site's name out of the window title: the
+	// help-seeker page's title must say nothing about the topic.
+	BareTitle bool
+	// Scripts are static scripts the page loads (progressive
+	// enhancement only: every task works without them).
+	Scripts []string
 	// User is who is logged in; nil for anonymous visitors.
 	User *users.User
 
@@ -91,8 +97,8 @@ func (b *Base) County(slug string) string {
 
 // LangName returns a language code's name (fi, sv, en) or the code.
 func (b *Base) LangName(code string) string {
-	if l10n.Supported(code) {
-		return b.T("langname." + code)
+	if key := "langname." + code; b.s.cat.Has(b.Lang, key) {
+		return b.T(key)
 	}
 	return code
 }
@@ -375,6 +381,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		v.Text = b.T("error.internal.text")
 	}
 	b.Title = v.Heading
+	if code == apperr.NotFound {
+		// The page's own search form stands in for the header's.
+		b.Nav = "search"
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	if rerr := s.render(w, b, "error", v); rerr != nil {
 		s.log.Error("render error page", "err", rerr)

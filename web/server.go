@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -59,7 +60,16 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure (TLS, or a TLS proxy
 	// in front).
 	SecureCookies bool
+	// QuickExit is the neutral site the help-seeker page's quick exit
+	// leaves for; empty means DefaultQuickExit.
+	QuickExit string
 }
+
+// DefaultQuickExit is a neutral public site (the Finnish Meteorological
+// Institute's weather pages): leaving for it looks like checking the
+// weather.
+const DefaultQuickExit = "https://www.ilmatieteenlaitos.fi/"
+
 
 // Server renders pages and serves the API.
 type Server struct {
@@ -93,6 +103,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.QuickExit == "" {
+		cfg.QuickExit = DefaultQuickExit
+	}
+	if u, err := url.Parse(cfg.QuickExit); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("quick-exit URL %q: want an absolute http(s) address", cfg.QuickExit)
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
 		api: &api.API{Store: cfg.Store, Index: cfg.Index, Log: cfg.Log, Syncer: cfg.Syncer, Pathways: cfg.Pathways}, reports: newReportLimiter()}
@@ -166,7 +182,7 @@ func (s *Server) StaticURL(name string) string {
 
 // pageNames are the templates that are pages; each is parsed together with
 // the layout.
-var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error",
+var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error", "help",
 	// Accounts, editing, history, dashboard and corrections.
 	"login", "sessions", "password", "totp", "users", "user", "user_secret", "edit_service", "edit_contact",
 	"history", "dashboard", "report",

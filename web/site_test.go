@@ -22,6 +22,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
@@ -82,8 +83,10 @@ type site struct {
 }
 
 type siteOptions struct {
-	search bool         // build an index and run its syncer
-	auth   auth.Options // throttles and timeouts
+	search   bool         // build an index and run its syncer
+	pathways bool         // serve the seeded care pathways (and index them with search)
+	exit     string       // the help page's quick-exit address
+	auth     auth.Options // throttles and timeouts
 }
 
 // newSite seeds d, adds the test users and listings and serves it.
@@ -136,7 +139,12 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 	}
 	s.addListings(t)
 	cfg := web.Config{Store: st, Log: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Auth: au, Users: us, Corrections: s.corr}
+		Auth: au, Users: us, Corrections: s.corr, QuickExit: o.exit}
+	sources := search.ListingSources(st)
+	if o.pathways {
+		cfg.Pathways = pathways.NewStore(d, st)
+		sources = append(sources, search.PathwaySource(cfg.Pathways))
+	}
 	if o.search {
 		compounds, _ := search.LoadCompounds(seed.Files, "compounds.txt")
 		syn, _ := search.LoadSynonyms(seed.Files, "synonyms.yaml")
@@ -145,7 +153,7 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { ix.Close() })
-		sy := &search.Syncer{Index: ix, DB: d, Store: st, Sources: search.ListingSources(st), Poll: time.Hour}
+		sy := &search.Syncer{Index: ix, DB: d, Store: st, Sources: sources, Poll: time.Hour}
 		if _, err := sy.Sync(ctx, nil); err != nil {
 			t.Fatal(err)
 		}

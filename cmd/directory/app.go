@@ -131,7 +131,7 @@ func (m *Main) Listen() error {
 	srv, err := web.New(web.Config{Store: m.Services, Log: m.Log, Registry: reg, Dev: m.Config.Dev,
 		Ready: m.Ready, Index: m.Index, Syncer: m.Syncer, Auth: au, Users: users.NewStore(m.DB),
 		Corrections: corrections.NewStore(m.DB), Pathways: m.Pathways,
-		SecureCookies: m.Config.TLSProxy})
+		SecureCookies: m.Config.TLSProxy, QuickExit: m.Config.QuickExit})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
+	"github.com/serie-verkosto/directory/web"
 )
 
 func open(ctx context.Context, c Config, stdout, stderr io.Writer) (*Main, error) {
@@ -33,6 +34,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen `address`")
 	fs.BoolVar(&c.Dev, "dev", false, "re-parse templates on every request (development)")
 	fs.BoolVar(&c.TLSProxy, "tls-proxy", false, "clients reach the server over TLS through a proxy: mark cookies Secure")
+	fs.StringVar(&c.QuickExit, "quick-exit-url", web.DefaultQuickExit, "`URL` the help-seeker page's quick exit leaves for (a neutral site)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ type Config struct {
 	// TLSProxy says the server is reached over TLS through a proxy, so
 	// cookies are marked Secure.
 	TLSProxy bool
+	// QuickExit is where the help-seeker page's quick-exit control leaves
+	// for: a neutral site.
+	QuickExit string
 }
 
 // DSN returns the database to open.

@@ -73,6 +73,9 @@ type ServiceFilter struct {
 	DeliveryMode string
 	Language     string
 	Organization string
+	// Anonymous keeps only services that can be used without giving a
+	// name (the help-seeker page lists those).
+	Anonymous bool
 	// Local leaves out national services when a network or municipality
 	// is given.
 	Local bool
@@ -150,6 +153,9 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if f.Organization != "" {
 		where = append(where, `s.organization_id = ?`)
 		args = append(args, f.Organization)
+	}
+	if f.Anonymous {
+		where = append(where, `s.anonymous = TRUE`)
 	}
 	cond := ""
 	if len(where) > 0 {
