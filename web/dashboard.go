@@ -81,7 +81,6 @@ type DashboardView struct {
 // of them when all), archived services left out.
 func (s *Server) networkListings(ctx context.Context, networks []string, all bool) ([]services.Service, []services.Contact, error) {
 	var svcs []services.Service
-	var contacts []services.Contact
 	seen := map[string]bool{}
 	if all {
 		ids, err := s.store.ServiceIDs(ctx)
@@ -111,11 +110,19 @@ func (s *Server) networkListings(ctx context.Context, networks []string, all boo
 			}
 		}
 	}
+	contacts, err := s.networkContacts(ctx, networks)
+	return svcs, contacts, err
+}
+
+// networkContacts returns every contact person of the networks ("" for
+// all of them).
+func (s *Server) networkContacts(ctx context.Context, networks []string) ([]services.Contact, error) {
+	var contacts []services.Contact
 	for _, n := range networks {
 		for off := 0; ; off += services.MaxLimit {
 			page, total, err := s.store.FindContacts(ctx, services.ContactFilter{Network: n, Limit: services.MaxLimit, Offset: off})
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			contacts = append(contacts, page...)
 			if off+services.MaxLimit >= total {
@@ -123,7 +130,7 @@ func (s *Server) networkListings(ctx context.Context, networks []string, all boo
 			}
 		}
 	}
-	return svcs, contacts, nil
+	return contacts, nil
 }
 
 // shareOf counts the verified listings among svcs and contacts at now.
@@ -147,11 +154,21 @@ func shareOf(svcs []services.Service, contacts []services.Contact, now time.Time
 // NetworkShare is the share of verified listings of one network, for its
 // page.
 func (s *Server) NetworkShare(ctx context.Context, slug string) (Share, error) {
-	svcs, contacts, err := s.networkListings(ctx, []string{slug}, false)
+	// Counted in the store: a network may have thousands of services, and
+	// the public page must not load them all.
+	now := s.store.DB().Now()
+	verified, total, err := s.store.VerifiedShare(ctx, services.ServiceFilter{Network: slug, Local: true}, now)
 	if err != nil {
 		return Share{}, err
 	}
-	return shareOf(svcs, contacts, s.store.DB().Now()), nil
+	contacts, err := s.networkContacts(ctx, []string{slug})
+	if err != nil {
+		return Share{}, err
+	}
+	sh := shareOf(nil, contacts, now)
+	sh.Total += total
+	sh.Verified += verified
+	return sh, nil
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, b *Base) error {

@@ -35,9 +35,11 @@ func searchServer(t *testing.T) (*httptest.Server, *services.Store, *search.Sync
 	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	compounds, _ := search.LoadCompounds(seed.Files, "compounds.txt")
-	syn, _ := search.LoadSynonyms(seed.Files, "synonyms.yaml")
-	ix, _, err := search.Open(search.Config{Dir: filepath.Join(t.TempDir(), "index"), Compounds: compounds, Synonyms: syn})
+	sc, err := seed.SearchConfig(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := search.Open(sc)
 	if err != nil {
 		t.Fatal(err)
 	}

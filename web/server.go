@@ -70,7 +70,6 @@ type Config struct {
 // weather.
 const DefaultQuickExit = "https://www.ilmatieteenlaitos.fi/"
 
-
 // Server renders pages and serves the API.
 type Server struct {
 	cfg     Config

@@ -146,9 +146,11 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 		sources = append(sources, search.PathwaySource(cfg.Pathways))
 	}
 	if o.search {
-		compounds, _ := search.LoadCompounds(seed.Files, "compounds.txt")
-		syn, _ := search.LoadSynonyms(seed.Files, "synonyms.yaml")
-		ix, _, err := search.Open(search.Config{Dir: filepath.Join(t.TempDir(), "index"), Compounds: compounds, Synonyms: syn})
+		sc, err := seed.SearchConfig(filepath.Join(t.TempDir(), "index"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix, _, err := search.Open(sc)
 		if err != nil {
 			t.Fatal(err)
 		}

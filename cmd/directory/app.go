@@ -83,15 +83,11 @@ func (c Config) IndexDir() string { return filepath.Join(c.Data, "index") }
 // missing, corrupt or built by another mapping) and prepares its syncer,
 // which local writes wake.
 func (m *Main) OpenIndex(dir string) error {
-	compounds, err := search.LoadCompounds(seed.Files, "compounds.txt")
+	sc, err := seed.SearchConfig(dir)
 	if err != nil {
 		return err
 	}
-	syn, err := search.LoadSynonyms(seed.Files, "synonyms.yaml")
-	if err != nil {
-		return err
-	}
-	ix, rebuilt, err := search.Open(search.Config{Dir: dir, Compounds: compounds, Synonyms: syn})
+	ix, rebuilt, err := search.Open(sc)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := m.SeedIfEmpty(ctx); err != nil {
 		return err
 	}
+	if m.DB.Dialect == db.SQLite {
+		// SQLite's advice for a long-lived connection: refresh the
+		// planner's statistics where they are missing or stale (new
+		// indexes, bulk loads) once at start. PostgreSQL's autovacuum
+		// does this by itself.
+		if err := m.DB.Optimize(ctx); err != nil {
+			return err
+		}
+	}
 	if err := m.OpenIndex(c.IndexDir()); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/serie-verkosto/directory/internal/apperr"
@@ -93,9 +94,60 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if err != nil {
 		return nil, 0, err
 	}
+	cond, args, err := s.serviceWhere(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
+		return nil, 0, fmt.Errorf("count services: %w", err)
+	}
+	// The page's ids first, then their rows: sorting tens of thousands of
+	// matches by the narrow services_list index is several times cheaper
+	// than sorting whole rows (measured at 100,000 services).
+	var ids []string
+	q := `SELECT s.id FROM services s` + cond + ` ORDER BY s.national, s.sort_name, s.id LIMIT ? OFFSET ?`
+	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(q), append(args, limit, offset)...); err != nil {
+		return nil, 0, fmt.Errorf("find services: %w", err)
+	}
+	list, err := s.ServicesByID(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// VerifiedShare counts the services matching f (paging aside) and how many
+// of them are verified and not past their review date at now.
+func (s *Store) VerifiedShare(ctx context.Context, f ServiceFilter, now time.Time) (verified, total int, err error) {
+	cond, args, err := s.serviceWhere(ctx, f)
+	if err != nil {
+		return 0, 0, err
+	}
+	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(`SELECT s.verified_at, s.review_by FROM services s`+cond), args...)
+	if err != nil {
+		return 0, 0, fmt.Errorf("verified share: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at, by *time.Time
+		if err := rows.Scan(&at, &by); err != nil {
+			return 0, 0, fmt.Errorf("verified share: %w", err)
+		}
+		total++
+		if Verified(at, by, now) {
+			verified++
+		}
+	}
+	return verified, total, rows.Err()
+}
+
+// serviceWhere is the WHERE clause of f, with its arguments.
+func (s *Store) serviceWhere(ctx context.Context, f ServiceFilter) (string, []any, error) {
 	var (
 		where []string
 		args  []any
+		err   error
 	)
 	if !f.IncludeArchived {
 		where = append(where, "s.status <> 'archived'")
@@ -107,7 +159,7 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if f.Municipality != "" {
 		m, err := s.Municipality(ctx, f.Municipality)
 		if err != nil {
-			return nil, 0, err
+			return "", nil, err
 		}
 		where = append(where, `(`+national+`s.id IN (SELECT a.service_id FROM service_areas a WHERE
 			(a.kind = 'municipality' AND a.ref = ?) OR (a.kind = 'county' AND a.ref = ?) OR
@@ -117,9 +169,9 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if f.Network != "" {
 		if _, err := s.Network(ctx, f.Network); err != nil {
 			if apperr.Is(err, apperr.NotFound) {
-				return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_network", "unknown network %q", f.Network)
+				return "", nil, apperr.Keyed(apperr.Invalid, "err.unknown_network", "unknown network %q", f.Network)
 			}
-			return nil, 0, err
+			return "", nil, err
 		}
 		where = append(where, `(`+national+`s.id IN (SELECT a.service_id FROM service_areas a WHERE
 			(a.kind = 'network' AND a.ref = ?) OR
@@ -140,11 +192,11 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 		if t.vocab != VocabLanguage {
 			if vocab == nil {
 				if vocab, err = s.Vocabularies(ctx); err != nil {
-					return nil, 0, err
+					return "", nil, err
 				}
 			}
 			if _, ok := vocab.Term(t.vocab, t.term); !ok {
-				return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_filter_term", "unknown %s %q", t.param, t.term)
+				return "", nil, apperr.Keyed(apperr.Invalid, "err.unknown_filter_term", "unknown %s %q", t.param, t.term)
 			}
 		}
 		where = append(where, `s.id IN (SELECT t.service_id FROM service_terms t WHERE t.vocabulary = ? AND t.term = ?)`)
@@ -161,16 +213,7 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
-		return nil, 0, fmt.Errorf("count services: %w", err)
-	}
-	var list []Service
-	q := selectService + cond + ` ORDER BY s.national, s.sort_name, s.id LIMIT ? OFFSET ?`
-	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(q), append(args, limit, offset)...); err != nil {
-		return nil, 0, fmt.Errorf("find services: %w", err)
-	}
-	return list, total, nil
+	return cond, args, nil
 }
 
 // CountServices returns how many services are not archived.

@@ -115,6 +115,11 @@ func TestFindServices(t *testing.T) {
 		mk := func(id string, area services.Area, target string) {
 			s := fullService(id)
 			s.Area, s.TargetGroups = area, []string{target}
+			// Two can be used anonymously; one was never verified.
+			s.Anonymous = ptr(id == "t-tampere" || id == "t-national")
+			if id == "t-network" {
+				s.VerifiedAt = nil
+			}
 			if err := st.CreateService(ctx, s); err != nil {
 				t.Fatal(err)
 			}
@@ -155,6 +160,7 @@ func TestFindServices(t *testing.T) {
 			{"local only", services.ServiceFilter{Municipality: "Oulu", Local: true}, []string{"t-oulu"}},
 			{"network", services.ServiceFilter{Network: "pirkanmaa", Local: true}, []string{"t-network", "t-pirkanmaa", "t-tampere"}},
 			{"target group", services.ServiceFilter{TargetGroup: "suspected", Municipality: "Helsinki"}, []string{"t-national"}},
+			{"anonymous", services.ServiceFilter{Municipality: "837", TargetGroup: "suspected", Anonymous: true}, []string{"t-tampere", "t-national"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +168,16 @@ func TestFindServices(t *testing.T) {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 			})
+		}
+
+		// The verified share counts what the filter finds, paging aside:
+		// the three test services and one unverified seed service.
+		verified, total, err := st.VerifiedShare(ctx, services.ServiceFilter{Network: "pirkanmaa", Local: true, Limit: 1}, d.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if verified != 2 || total != 4 {
+			t.Errorf("verified share of pirkanmaa = %d of %d, want 2 of 4", verified, total)
 		}
 
 		// Pages do not overlap and the total does not move.

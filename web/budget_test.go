@@ -1,0 +1,191 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/pathways"
+	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
+	"github.com/serie-verkosto/directory/seed"
+	"github.com/serie-verkosto/directory/web"
+)
+
+// budgetPages are the pages a visitor opens; each must stay under the
+// page budget with everything it loads.
+var budgetPages = []string{
+	"/", "/?lang=sv", "/?lang=en",
+	"/search?q=terapia", "/search?q=Tampere", "/search?q=lastensuojleu", "/search?q=zzzzqqq",
+	"/services", "/services?municipality=837", "/services?target_group=worried-about-own-thoughts&offset=20",
+	"/services/serie-tukipalvelu", "/networks", "/networks/pirkanmaa", "/contacts",
+	"/pathways", "/pathways/epaily-esitutkinnassa?municipality=837",
+	"/pathways/epaily-esitutkinnassa/all?municipality=837", "/pathways/epaily-esitutkinnassa/handout?municipality=837",
+	"/help", "/help?municipality=091", "/login", "/ei-ole",
+}
+
+// pageBudget is issue 6's limit: HTML, CSS and scripts together, before
+// compression.
+const pageBudget = 100 * 1024
+
+var assetRef = regexp.MustCompile(`<(?:link rel="stylesheet" href|script src)="([^"]+)"`)
+
+// weigh fetches a page and everything it loads from h and returns the
+// page's status and size and its assets' size.
+func weigh(h http.Handler, path string) (status, page, assets int) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	body := rec.Body.Bytes()
+	for _, m := range assetRef.FindAllSubmatch(body, -1) {
+		a := httptest.NewRecorder()
+		h.ServeHTTP(a, httptest.NewRequest(http.MethodGet, string(m[1]), nil))
+		assets += a.Body.Len()
+	}
+	return rec.Code, len(body), assets
+}
+
+// TestPageWeight keeps every page under the budget on the seed data (the
+// benchmark below weighs them with 100,000 services).
+func TestPageWeight(t *testing.T) {
+	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true, pathways: true})
+	h := s.srv.Config.Handler
+	for _, p := range budgetPages {
+		status, page, assets := weigh(h, p)
+		if status != http.StatusOK && !(p == "/ei-ole" && status == http.StatusNotFound) {
+			t.Errorf("%s: status %d", p, status)
+		}
+		if page+assets > pageBudget {
+			t.Errorf("%s: %d bytes (page %d, CSS and scripts %d), over the budget of %d", p, page+assets, page, assets, pageBudget)
+		}
+		t.Logf("%-70s %6d bytes (page %d + assets %d)", p, page+assets, page, assets)
+	}
+}
+
+// BenchmarkPages renders each page of budgetPages on the seed data plus
+// DIRECTORY_BENCH_SERVICES synthetic services (default 100,000) and
+// reports server-side render time (p50, p99) and weight:
+//
+//	go test ./web -run '^$' -bench Pages -benchtime 200x
+//
+// DIRECTORY_BENCH_DATA reuses a data directory made with `directory seed
+// --data DIR --synthetic 100000` (its index is built or caught up once).
+func BenchmarkPages(b *testing.B) {
+	h := benchSite(b)
+	for _, p := range budgetPages {
+		b.Run(p, func(b *testing.B) {
+			times := make([]time.Duration, 0, b.N)
+			var status, page, assets int
+			for range b.N {
+				start := time.Now()
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+				times = append(times, time.Since(start))
+				status = rec.Code
+			}
+			b.StopTimer()
+			if status >= 500 {
+				b.Fatalf("%s: status %d", p, status)
+			}
+			_, page, assets = weigh(h, p)
+			slices.Sort(times)
+			pct := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+			b.ReportMetric(float64(page+assets)/1024, "KB")
+		})
+	}
+}
+
+var (
+	benchOnce    sync.Once
+	benchHandler http.Handler
+	benchErr     error
+)
+
+func benchSite(b *testing.B) http.Handler {
+	b.Helper()
+	benchOnce.Do(func() { benchHandler, benchErr = openBenchSite(b) })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchHandler
+}
+
+func openBenchSite(b *testing.B) (http.Handler, error) {
+	ctx := context.Background()
+	dir, fresh := os.Getenv("DIRECTORY_BENCH_DATA"), false
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "directory-pages-"); err != nil {
+			return nil, err
+		}
+		fresh = true
+	}
+	d, err := db.Open(ctx, filepath.Join(dir, "directory.db"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	st := services.NewStore(d)
+	if fresh {
+		n := 100000
+		if v := os.Getenv("DIRECTORY_BENCH_SERVICES"); v != "" {
+			if n, err = strconv.Atoi(v); err != nil {
+				return nil, err
+			}
+		}
+		data, err := seed.Parse(seed.Files)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
+			return nil, err
+		}
+		if err := seed.AddSynthetic(ctx, st, n, 2000, nil); err != nil {
+			return nil, err
+		}
+		if err := d.Optimize(ctx); err != nil {
+			return nil, err
+		}
+	}
+	sc, err := seed.SearchConfig(filepath.Join(dir, "index"))
+	if err != nil {
+		return nil, err
+	}
+	ix, _, err := search.Open(sc)
+	if err != nil {
+		return nil, err
+	}
+	paths := pathways.NewStore(d, st)
+	sy := &search.Syncer{Index: ix, DB: d, Store: st, Sources: append(search.ListingSources(st), search.PathwaySource(paths))}
+	start := time.Now()
+	if _, err := sy.Sync(ctx, nil); err != nil {
+		return nil, err
+	}
+	n, _ := st.CountServices(ctx)
+	b.Logf("%d services; index ready in %s", n, time.Since(start).Round(time.Millisecond))
+	us := users.NewStore(d)
+	au, err := auth.New(d, us, auth.Options{})
+	if err != nil {
+		return nil, err
+	}
+	srv, err := web.New(web.Config{Store: st, Index: ix, Syncer: sy, Pathways: paths, Auth: au, Users: us})
+	if err != nil {
+		return nil, err
+	}
+	return srv.Handler(), nil
+}
