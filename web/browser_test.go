@@ -461,7 +461,7 @@ type axePage struct {
 	Name       string
 	URL        string
 	Passes     int
-	Incomplete int
+	Incomplete []string
 	Violations []axeViolation
 }
 
@@ -469,7 +469,7 @@ type axePage struct {
 type axeOutcome struct {
 	URL        string         `json:"url"`
 	Passes     int            `json:"passes"`
-	Incomplete int            `json:"incomplete"`
+	Incomplete []string       `json:"incomplete"`
 	Violations []axeViolation `json:"violations"`
 }
 
@@ -505,7 +505,7 @@ const axeRun = `axe.run(document, {
 }).then(r => ({
   url: location.pathname + location.search,
   passes: r.passes.length,
-  incomplete: r.incomplete.length,
+  incomplete: r.incomplete.map(v => v.id + ' at ' + v.nodes.map(n => n.target.join(' ') + ' (' + ((n.any[0] && n.any[0].message) || '') + ')').join(', ')),
   violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help,
     nodes: v.nodes.map(n => n.target.join(' '))}))
 }))`
@@ -546,7 +546,7 @@ func (a *axe) report(t *testing.T) {
 	var sb strings.Builder
 	impacts := map[string]int{}
 	for _, p := range a.results {
-		fmt.Fprintf(&sb, "%s (%s): %d rules passed, %d to review by hand, %d violations\n", p.Name, p.URL, p.Passes, p.Incomplete, len(p.Violations))
+		fmt.Fprintf(&sb, "%s (%s): %d rules passed, %d violations, to review by hand: %v\n", p.Name, p.URL, p.Passes, len(p.Violations), p.Incomplete)
 		for _, v := range p.Violations {
 			impacts[v.Impact]++
 			fmt.Fprintf(&sb, "  %s %s: %s (%d nodes: %s)\n", v.Impact, v.ID, v.Help, len(v.Nodes), strings.Join(v.Nodes, ", "))
