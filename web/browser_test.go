@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -75,6 +76,16 @@ func TestBrowserJourneys(t *testing.T) {
 		step := b.step(t)
 		b.do(t, step,
 			chromedp.Navigate(b.url("/")),
+			chromedp.SendKeys(chromedp.ID("q"), "seksuaalit"),
+		)
+		// Typing offers the best matches' titles (suggest.js).
+		offered := run(t, step, chromedp.Poll[[]string](
+			`[...document.querySelectorAll('#q-suggestions option')].map(o => o.value).filter(Boolean).length > 0 &&
+			 [...document.querySelectorAll('#q-suggestions option')].map(o => o.value)`, chromedp.WithPollingTimeout(10*time.Second)))
+		if !slices.ContainsFunc(offered, func(s string) bool { return strings.Contains(strings.ToLower(s), "seksuaali") }) {
+			t.Errorf("typing %q offered %v", "seksuaalit", offered)
+		}
+		b.do(t, step,
 			chromedp.SetValue(chromedp.ID("q"), "seksuaaliterapia"),
 			chromedp.Click(chromedp.CSS(`form.sitesearch button`)),
 			chromedp.WaitVisible(chromedp.CSS(`ol.results`)),
