@@ -19,14 +19,18 @@ import (
 // The benchmarks run on the seed data plus DIRECTORY_BENCH_SERVICES
 // synthetic services (default 100,000), loaded once into a SQLite file:
 //
-//	go test ./internal/search -run '^$' -bench . -benchtime 2000x
+//	go test ./internal/search -run '^$' -bench Query -benchtime 300x
+//	go test ./internal/search -run '^$' -bench Rebuild -benchtime 2x
+//
+// The Query benchmarks run with the result cache off (every iteration
+// searches); QueryWarm* and QueryMixed run with it on.
 var (
 	benchOnce sync.Once
 	benchFx   *fixture
 	benchErr  error
 )
 
-func benchFixture(b *testing.B) *fixture {
+func benchFixture(b testing.TB) *fixture {
 	b.Helper()
 	benchOnce.Do(func() {
 		n := 100000
@@ -77,9 +81,20 @@ func benchFixture(b *testing.B) *fixture {
 	return benchFx
 }
 
-// benchQuery reports the latency distribution of one request.
-func benchQuery(b *testing.B, r search.Request) {
+// benchQuery reports the latency distribution of one request, with the
+// result cache off: every iteration runs the search (cold).
+func benchQuery(b *testing.B, r search.Request) { benchQueryCache(b, r, 0) }
+
+// benchQueryWarm is benchQuery with the result cache on, as the server
+// runs: after the first iteration the result comes from the cache.
+func benchQueryWarm(b *testing.B, r search.Request) {
+	benchQueryCache(b, r, search.DefaultResultCache)
+}
+
+func benchQueryCache(b *testing.B, r search.Request, cache int) {
 	f := benchFixture(b)
+	f.index.SetResultCache(cache)
+	defer f.index.SetResultCache(search.DefaultResultCache)
 	ctx := context.Background()
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -110,6 +125,38 @@ func BenchmarkQueryPlaceFaceted(b *testing.B) {
 	benchQuery(b, search.Request{Q: "nuorisopsykiatria Tampereella", Type: "service", TargetGroup: "minor-harmful-sexual-behaviour"})
 }
 func BenchmarkQueryHalfTyped(b *testing.B) { benchQuery(b, search.Request{Q: "seksuaalit"}) }
+
+func BenchmarkQueryWarmSingleWordFaceted(b *testing.B) {
+	benchQueryWarm(b, search.Request{Q: "perheneuvola"})
+}
+func BenchmarkQueryWarmCommonWord(b *testing.B) { benchQueryWarm(b, search.Request{Q: "terapia"}) }
+func BenchmarkQueryWarmFuzzy(b *testing.B)      { benchQueryWarm(b, search.Request{Q: "lastensuojleu"}) }
+
+// BenchmarkQueryMixed runs a varied stream of requests (words, places,
+// filters and pages) with the result cache on, as many users would: the
+// first of each is cold, repeats are warm.
+func BenchmarkQueryMixed(b *testing.B) {
+	f := benchFixture(b)
+	ctx := context.Background()
+	qs := []string{"perheneuvola", "terapia", "lastensuojelu", "nuorisopsykiatria", "päihdepalvelut", "seksuaaliterapia Oulussa",
+		"sosiaalityö", "kriisi", "psykoterapia Tampere", "rikosuhrien tuki", "lastensuojleu", "perhene", "konsultaatio", "family", "barnskydd"}
+	types := []string{"", "service", "contact"}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		r := search.Request{Q: qs[i%len(qs)], Type: types[(i/len(qs))%len(types)], Offset: 20 * ((i / 45) % 3)}
+		start := time.Now()
+		if _, err := f.index.Search(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	pct := func(p float64) float64 { return float64(times[int(p*float64(len(times)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
 
 // BenchmarkRebuild measures a full rebuild from the database.
 func BenchmarkRebuild(b *testing.B) {

@@ -40,13 +40,15 @@ type Doc struct {
 // Key is the document's id in the index: type and id.
 func (d Doc) Key() string { return d.Type + "/" + d.ID }
 
-// fields returns the document as Bleve indexes it.
-func (d Doc) fields() map[string]any {
+// fields returns the document as Bleve indexes it; phrases are the
+// multi-word synonyms to look for in its names.
+func (d Doc) fields(phrases *phraseSet) map[string]any {
 	area := "local"
 	if d.National {
 		area = "national"
 	}
-	return map[string]any{
+	names := uniqueWords(d.Title.All() + "\n" + d.Names.All())
+	m := map[string]any{
 		fType:         d.Type,
 		fTitleFI:      d.Title.FI,
 		fTitleSV:      d.Title.SV,
@@ -54,8 +56,8 @@ func (d Doc) fields() map[string]any {
 		fBodyFI:       d.Body.FI,
 		fBodySV:       d.Body.SV,
 		fBodyEN:       d.Body.EN,
-		fName:         uniqueWords(d.Title.All() + "\n" + d.Names.All()),
-		fNamePrefix:   uniqueWords(d.Title.All() + "\n" + d.Names.All()),
+		fName:         names,
+		fNamePrefix:   names,
 		fNetwork:      d.Networks,
 		fMunicipality: d.Municipalities,
 		fArea:         area,
@@ -66,8 +68,11 @@ func (d Doc) fields() map[string]any {
 		fFresh:        d.Fresh,
 		fStatus:       d.Status,
 		fURL:          d.URL,
-		fKey:          d.Key(),
 	}
+	if found := phrases.find(names); len(found) > 0 {
+		m[fSynonym] = found
+	}
+	return m
 }
 
 // uniqueWords keeps the first occurrence of each word (case-insensitive):

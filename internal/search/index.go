@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +43,12 @@ type Index struct {
 	places *Places
 	munis  *services.Municipalities
 	syn    Synonyms
+
+	tables tables // per-segment keys and facet values
+	cache  *resultCache
+	// phrases are the multi-word synonyms, found in documents as they
+	// are indexed.
+	phrases *phraseSet
 }
 
 // Config is what opening an index needs.
@@ -51,6 +56,9 @@ type Config struct {
 	Dir       string   // the index directory (inside the data dir)
 	Compounds []string // Finnish compound parts, part of the mapping
 	Synonyms  Synonyms
+	// ResultCache is how many results to keep for repeated searches
+	// (default DefaultResultCache; negative turns the cache off).
+	ResultCache int
 }
 
 // Open opens the index at cfg.Dir. A missing directory, one Bleve cannot
@@ -62,8 +70,13 @@ func Open(cfg Config) (*Index, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	version := MappingVersion(cfg.Compounds)
-	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms}
+	version := MappingVersion(cfg.Compounds, cfg.Synonyms)
+	size := cfg.ResultCache
+	if size == 0 {
+		size = DefaultResultCache
+	}
+	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms, cache: newResultCache(max(0, size)),
+		phrases: newPhraseSet(cfg.Synonyms)}
 	b, err := bleve.OpenUsing(cfg.Dir, scorchConfig)
 	if err == nil {
 		v, verr := b.GetInternal(keyVersion)
@@ -135,14 +148,15 @@ func (ix *Index) SetPlaces(m *services.Municipalities) {
 
 // Batch collects documents to write with one checkpoint.
 type Batch struct {
-	b *bleve.Batch
+	b       *bleve.Batch
+	phrases *phraseSet
 }
 
 // NewBatch starts a batch.
-func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.bleve.NewBatch()} }
+func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.bleve.NewBatch(), phrases: ix.phrases} }
 
 // Put adds or replaces a document.
-func (b *Batch) Put(d Doc) error { return b.b.Index(d.Key(), d.fields()) }
+func (b *Batch) Put(d Doc) error { return b.b.Index(d.Key(), d.fields(b.phrases)) }
 
 // Delete removes a document.
 func (b *Batch) Delete(typ, id string) { b.b.Delete(typ + "/" + id) }
@@ -160,11 +174,18 @@ func (ix *Index) Commit(b *Batch, cp *db.Position) error {
 		}
 		b.b.SetInternal(keyCheckpoint, v)
 	}
-	if err := ix.bleve.Batch(b.b); err != nil {
+	err := ix.bleve.Batch(b.b)
+	// Even a failed batch may have changed the index.
+	ix.cache.invalidate()
+	if err != nil {
 		return fmt.Errorf("index batch: %w", err)
 	}
 	return nil
 }
+
+// SetResultCache sets how many results are kept for repeated searches;
+// 0 turns the cache off.
+func (ix *Index) SetResultCache(n int) { ix.cache.setMax(n) }
 
 // Hit is one search result.
 type Hit struct {
@@ -214,9 +235,15 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	limit = min(limit, MaxLimit)
 	offset := max(0, r.Offset)
 	facets := !r.NoFacets
+	key := plan.cacheKey(limit, offset, facets)
+	if out, ok := ix.cache.get(key); ok {
+		out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+		return out, nil
+	}
+	gen := ix.cache.generation()
 	// Every word exactly or stemmed; then with typos forgiven; then any
 	// word, with typos forgiven.
-	var res *bleve.SearchResult
+	var res *found
 	partial := false
 	for _, pass := range []struct{ all, fuzzy bool }{{true, false}, {true, true}, {false, true}} {
 		if res != nil && (pass.fuzzy && len(plan.Words) == 0 || !pass.all && len(plan.Words) < 2) {
@@ -225,7 +252,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if res, err = ix.run(ctx, plan, syn, pass.all, pass.fuzzy, limit, offset, facets); err != nil {
 			return nil, err
 		}
-		if res.Total > 0 {
+		if res.total > 0 {
 			partial = !pass.all
 			break
 		}
@@ -234,38 +261,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	out.Partial = partial
 	out.Place = plan.Place
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	ix.cache.put(key, gen, out)
 	return out, nil
 }
 
-func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*bleve.SearchResult, error) {
-	req := bleve.NewSearchRequestOptions(plan.Query(syn, all, fuzzy), limit, offset, false)
-	// Ties are broken by the document key so that the same query always
-	// gives the same order. The key is read from doc values: sorting on
-	// _id would read every hit's stored fields.
-	req.SortBy([]string{"-_score", fKey})
-	req.Fields = []string{fType, fTitleFI, fTitleSV, fTitleEN, fBodyFI, fBodySV, fBodyEN, fURL, fFresh}
-	for _, f := range FacetFields {
-		if !facets {
-			break
-		}
-		size := 10
-		if f == fMunicipality {
-			size = 15
-		}
-		req.AddFacet(f, bleve.NewFacetRequest(f, size))
-	}
-	res, err := ix.bleve.SearchInContext(ctx, req)
+func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*found, error) {
+	res, err := ix.collect(ctx, plan.Query(syn, all, fuzzy), limit, offset, facets)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return res, nil
-}
-
-func stored(fields map[string]any, name string) string {
-	if s, ok := fields[name].(string); ok {
-		return s
-	}
-	return ""
 }
 
 // firstLine is a document's display title: its first title line.
@@ -276,35 +281,21 @@ func firstLine(s string) string {
 	return s
 }
 
-func (ix *Index) result(res *bleve.SearchResult, plan Plan, syn Synonyms) *Result {
-	out := &Result{Total: res.Total, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
+func (ix *Index) result(res *found, plan Plan, syn Synonyms) *Result {
+	out := &Result{Total: res.total, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
 	marks := markers(plan, syn)
-	for _, h := range res.Hits {
-		typ, id, _ := strings.Cut(h.ID, "/")
-		title := l10n.Text{FI: stored(h.Fields, fTitleFI), SV: stored(h.Fields, fTitleSV), EN: stored(h.Fields, fTitleEN)}
+	for _, h := range res.hits {
+		typ, id, _ := strings.Cut(h.key, "/")
+		f := h.fields
+		title := l10n.Text{FI: f[fTitleFI], SV: f[fTitleSV], EN: f[fTitleEN]}
 		t, _ := title.Get(plan.Lang)
-		hit := Hit{Type: typ, ID: id, Title: firstLine(t), URL: stored(h.Fields, fURL), Fresh: stored(h.Fields, fFresh), Score: h.Score}
-		body := l10n.Text{FI: stored(h.Fields, fBodyFI), SV: stored(h.Fields, fBodySV), EN: stored(h.Fields, fBodyEN)}
+		hit := Hit{Type: typ, ID: id, Title: firstLine(t), URL: f[fURL], Fresh: h.fresh, Score: h.score}
+		body := l10n.Text{FI: f[fBodyFI], SV: f[fBodySV], EN: f[fBodyEN]}
 		text, _ := body.Get(plan.Lang)
 		hit.Snippet = Snippet(text, marks)
 		out.Hits = append(out.Hits, hit)
 	}
-	for name, f := range res.Facets {
-		var vals []FacetValue
-		if f.Terms != nil {
-			for _, t := range f.Terms.Terms() {
-				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
-			}
-		}
-		sort.SliceStable(vals, func(i, j int) bool {
-			if vals[i].Count != vals[j].Count {
-				return vals[i].Count > vals[j].Count
-			}
-			return vals[i].Value < vals[j].Value
-		})
-		if vals == nil {
-			vals = []FacetValue{}
-		}
+	for name, vals := range res.facets {
 		out.Facets[name] = vals
 	}
 	return out

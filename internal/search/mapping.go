@@ -38,7 +38,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 7
+const mappingRevision = 8
 
 // Analyzer and filter names.
 const (
@@ -60,8 +60,9 @@ const (
 	fBodyFI       = "body_fi"
 	fBodySV       = "body_sv"
 	fBodyEN       = "body_en"
-	fName         = "name"   // folded title words, all languages
-	fNamePrefix   = "prefix" // edge n-grams of title words
+	fName         = "name"    // folded title words, all languages
+	fNamePrefix   = "prefix"  // edge n-grams of title words
+	fSynonym      = "synonym" // multi-word synonyms found in the name field
 	fNetwork      = "network"
 	fMunicipality = "municipality"
 	fArea         = "area"
@@ -72,7 +73,6 @@ const (
 	fFresh        = "fresh"
 	fStatus       = "status"
 	fURL          = "url"
-	fKey          = "key" // type/id again, as a doc value: the cheap tie-breaker
 )
 
 // FacetFields are the keyword fields whose counts a search returns.
@@ -140,10 +140,15 @@ func Fold(s string) string {
 }
 
 // MappingVersion identifies the analysis: an index built with another
-// version is rebuilt at start.
-func MappingVersion(compounds []string) string {
+// version is rebuilt at start. The multi-word synonyms are found at
+// indexing time, so they are part of it.
+func MappingVersion(compounds []string, syn Synonyms) string {
 	h := sha256.Sum256([]byte(strings.Join(compounds, "\n")))
-	return fmt.Sprintf("%d-%s", mappingRevision, hex.EncodeToString(h[:6]))
+	v := fmt.Sprintf("%d-%s", mappingRevision, hex.EncodeToString(h[:6]))
+	if ps := newPhraseSet(syn); len(ps.first) > 0 {
+		v += "-" + hex.EncodeToString(synonymsHash(ps)[:6])
+	}
+	return v
 }
 
 // NewMapping returns the index mapping. compounds are the Finnish word
@@ -182,23 +187,25 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}
 	}
-	// Term vectors (positions) cost a third of the indexing time; only
-	// the folded title field keeps them, for multi-word synonym phrases.
-	// Snippets are marked by our own highlighter from the stored text.
+	// No field keeps term vectors (positions): they cost a third of the
+	// indexing time, snippets are marked by our own highlighter from the
+	// stored text, and multi-word synonyms are found at indexing time
+	// (phrases.go) rather than by phrase queries.
+	// No field has doc values: the tie-breaking key and the facet values
+	// are read from the postings, once per segment (collect.go).
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer, f.Store, f.IncludeTermVectors = analyzer, store, analyzer == anFold
-		f.IncludeInAll = false
+		f.Analyzer, f.Store, f.IncludeTermVectors = analyzer, store, false
+		f.IncludeInAll, f.DocValues = false, false
 		return f
 	}
-	kw := func(store bool) *mapping.FieldMapping {
+	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
-		f.Analyzer, f.Store, f.IncludeInAll = keyword.Name, store, false
-		f.DocValues = true
+		f.Analyzer, f.Store, f.IncludeInAll, f.DocValues = keyword.Name, false, false, false
 		return f
 	}
 	doc := bleve.NewDocumentMapping()
-	doc.AddFieldMappingsAt(fType, kw(true))
+	doc.AddFieldMappingsAt(fType, kw())
 	doc.AddFieldMappingsAt(fTitleFI, text(anFI, true))
 	doc.AddFieldMappingsAt(fTitleSV, text(anSV, true))
 	doc.AddFieldMappingsAt(fTitleEN, text(anEN, true))
@@ -207,11 +214,11 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fBodyEN, text(anEN, true))
 	doc.AddFieldMappingsAt(fName, text(anFold, false))
 	doc.AddFieldMappingsAt(fNamePrefix, text(anPrefix, false))
-	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus, fKey} {
-		doc.AddFieldMappingsAt(f, kw(false))
+	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus, fSynonym} {
+		doc.AddFieldMappingsAt(f, kw())
 	}
 	url := bleve.NewTextFieldMapping()
-	url.Index, url.Store, url.IncludeInAll = false, true, false
+	url.Index, url.Store, url.IncludeInAll, url.DocValues = false, true, false, false
 	doc.AddFieldMappingsAt(fURL, url)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = anFold

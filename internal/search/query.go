@@ -180,15 +180,32 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 		q.SetBoost(boostPrefix)
 		qs = append(qs, q)
 	}
-	// Synonyms are matched as phrases on titles and organization names:
-	// they name things (agencies, services), and expanding them over
-	// bodies would multiply the work of every query.
+	// Synonyms are matched on titles and organization names: they name
+	// things (agencies, services), and expanding them over bodies would
+	// multiply the work of every query. A synonym of several words was
+	// found in the names at indexing time (phrases.go): the synonym field
+	// picks the documents that have the phrase, and its words score them
+	// as a phrase query would, without reading positions.
 	for _, s := range syn[w] {
-		pn := bleve.NewMatchPhraseQuery(s)
-		pn.SetField(fName)
-		pn.Analyzer = anFold
-		pn.SetBoost(boostSynonym * 2)
-		qs = append(qs, pn)
+		toks := phraseTokens(s)
+		if len(toks) == 0 {
+			continue
+		}
+		if len(toks) == 1 {
+			qs = append(qs, match(fName, toks[0], anFold, boostSynonym*2))
+			continue
+		}
+		has := bleve.NewTermQuery(strings.Join(toks, " "))
+		has.SetField(fSynonym)
+		has.SetBoost(0)
+		parts := []query.Query{has}
+		for _, t := range toks {
+			q := bleve.NewTermQuery(t)
+			q.SetField(fName)
+			q.SetBoost(boostSynonym * 2)
+			parts = append(parts, q)
+		}
+		qs = append(qs, bleve.NewConjunctionQuery(parts...))
 	}
 	if n := utf8.RuneCountInString(w); fuzzy && n >= 5 {
 		fuzz := 1

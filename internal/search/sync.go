@@ -40,7 +40,8 @@ type Syncer struct {
 	DSN string
 	// Poll is the fallback interval (default 3 s).
 	Poll time.Duration
-	// Batch is the number of documents per index batch (default 2000).
+	// Batch is the number of documents per index batch (default 2000):
+	// a batch's analysis is the most memory a rebuild holds at once.
 	Batch int
 
 	wake chan struct{}
@@ -61,7 +62,7 @@ func (s *Syncer) init() {
 		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if s.Batch == 0 {
-		s.Batch = 5000
+		s.Batch = 2000
 	}
 	if s.Poll == 0 {
 		s.Poll = 3 * time.Second
@@ -248,22 +249,59 @@ func (s *Syncer) write(ctx context.Context, env *Env, ids map[string][]string, t
 				return
 			}
 			go func() {
-				defer func() { <-sem }()
 				docs, err := j.src.Docs(ctx, env, j.ids)
 				results[i] <- built{docs, j, err}
 			}()
 		}
 	}()
-	done := 0
+	// Bleve analyzes a batch's documents in parallel but builds its
+	// segment on one core; with two batches in flight, one is analyzed
+	// while the other's segment is built. Batches hold disjoint
+	// documents, so their order does not matter, except that the last,
+	// which carries the checkpoint, is committed after all the others.
+	var (
+		inflight = make(chan struct{}, commitsInFlight)
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		done     int
+		failed   error
+	)
+	commit := func(batch *Batch, cp *db.Position, n int) {
+		err := s.Index.Commit(batch, cp)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if failed == nil {
+				failed = err
+			}
+			return
+		}
+		done += n
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	firstErr := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return failed
+	}
+	defer wg.Wait()
 	for i := range jobs {
 		var b built
 		select {
 		case b = <-results[i]:
+			// The next batch may be built: only a few wait at a time,
+			// so that a rebuild never holds every document in memory.
+			<-sem
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		if b.err != nil {
 			return fmt.Errorf("index %s: %w", b.job.src.Entity(), b.err)
+		}
+		if err := firstErr(); err != nil {
+			return err
 		}
 		batch := s.Index.NewBatch()
 		present := map[string]bool{}
@@ -279,23 +317,31 @@ func (s *Syncer) write(ctx context.Context, env *Env, ids map[string][]string, t
 				batch.Delete(typ, id)
 			}
 		}
-		var cp *db.Position
 		if i == len(jobs)-1 {
-			cp = &to
+			wg.Wait()
+			if err := firstErr(); err != nil {
+				return err
+			}
+			commit(batch, &to, len(b.job.ids))
+			return firstErr()
 		}
-		if err := s.Index.Commit(batch, cp); err != nil {
-			return err
+		select {
+		case inflight <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		done += len(b.job.ids)
-		if progress != nil {
-			progress(done, total)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-inflight }()
+			commit(batch, nil, len(b.job.ids))
+		}()
 	}
-	if len(jobs) == 0 {
-		return s.Index.Commit(s.Index.NewBatch(), &to)
-	}
-	return nil
+	return s.Index.Commit(s.Index.NewBatch(), &to)
 }
+
+// commitsInFlight is how many batches are written at once.
+const commitsInFlight = 2
 
 func docType(entity string) string {
 	switch entity {
