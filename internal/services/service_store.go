@@ -98,17 +98,43 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
-		return nil, 0, fmt.Errorf("count services: %w", err)
-	}
 	// The page's ids first, then their rows: sorting tens of thousands of
 	// matches by the narrow services_list index is several times cheaper
 	// than sorting whole rows (measured at 100,000 services).
-	var ids []string
-	q := `SELECT s.id FROM services s` + cond + ` ORDER BY s.national, s.sort_name, s.id LIMIT ? OFFSET ?`
-	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(q), append(args, limit, offset)...); err != nil {
-		return nil, 0, fmt.Errorf("find services: %w", err)
+	var (
+		total int
+		ids   []string
+	)
+	order := ` ORDER BY s.national, s.sort_name, s.id LIMIT ? OFFSET ?`
+	if len(args) == 0 && !f.Anonymous {
+		// No filter: the services_order index gives the page directly.
+		if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
+			return nil, 0, fmt.Errorf("count services: %w", err)
+		}
+		if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT s.id FROM services s`+cond+order), limit, offset); err != nil {
+			return nil, 0, fmt.Errorf("find services: %w", err)
+		}
+	} else {
+		// A filter: the count and the page in one statement over the
+		// matches, found once.
+		var page []struct {
+			Total int    `db:"total"`
+			ID    string `db:"id"`
+		}
+		q := `WITH m AS MATERIALIZED (SELECT s.id, s.national, s.sort_name FROM services s` + cond + `)
+			SELECT (SELECT COUNT(*) FROM m) AS total, m.id FROM m ORDER BY m.national, m.sort_name, m.id LIMIT ? OFFSET ?`
+		if err := s.db.SelectContext(ctx, &page, s.db.Rebind(q), append(args, limit, offset)...); err != nil {
+			return nil, 0, fmt.Errorf("find services: %w", err)
+		}
+		for _, p := range page {
+			total, ids = p.Total, append(ids, p.ID)
+		}
+		if len(page) == 0 && offset > 0 {
+			// Past the last page: the count is still wanted.
+			if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
+				return nil, 0, fmt.Errorf("count services: %w", err)
+			}
+		}
 	}
 	list, err := s.ServicesByID(ctx, ids)
 	if err != nil {
