@@ -146,6 +146,12 @@ func (ix *Index) SetPlaces(m *services.Municipalities) {
 	ix.mu.Unlock()
 }
 
+func (ix *Index) hasPlaces() bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.munis != nil
+}
+
 // Batch collects documents to write with one checkpoint.
 type Batch struct {
 	b       *bleve.Batch

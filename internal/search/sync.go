@@ -123,7 +123,15 @@ func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.P
 	}
 	switch {
 	case ok && to == cp:
-		// Nothing new.
+		// Nothing new, but a process that opens an up-to-date index
+		// still needs the municipalities to recognise places.
+		if !s.Index.hasPlaces() {
+			m, err := s.Store.Municipalities(ctx)
+			if err != nil {
+				return cp, err
+			}
+			s.Index.SetPlaces(m)
+		}
 	case !ok:
 		env, err := s.env(ctx)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/seed"
 )
 
 func ids(t *testing.T, f *fixture, q string) []string {
@@ -212,5 +213,45 @@ func TestNotifyWakesOtherInstances(t *testing.T) {
 			t.Fatal("the other instance did not see the write within 2 s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReopenedIndexKnowsPlaces restarts on an index that is already up to
+// date: with nothing to apply, the syncer must still give the index the
+// municipalities, or a municipality filter is refused and places in
+// queries are not recognised until the next write.
+func TestReopenedIndexKnowsPlaces(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	st := services.NewStore(d)
+	data, err := seed.Parse(seed.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	first, err := buildIndex(d, st, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.index.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := indexFor(t, d, st, dir)
+	res, err := again.index.Search(ctx, search.Request{Q: "terapia", Municipality: "837"})
+	if err != nil {
+		t.Fatalf("municipality filter after a restart: %v", err)
+	}
+	if res.Place == nil || res.Place.Code != "837" {
+		t.Errorf("place = %+v, want Tampere", res.Place)
+	}
+	res, err = again.index.Search(ctx, search.Request{Q: "Tammerfors"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Place == nil || res.Place.Code != "837" {
+		t.Errorf("a place named in the query after a restart: place = %+v, want Tampere", res.Place)
 	}
 }
