@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -207,6 +209,7 @@ func (s *Syncer) apply(ctx context.Context, env *Env, from, to db.Position) erro
 }
 
 func (s *Syncer) rebuild(ctx context.Context, env *Env, to db.Position, progress func(done, total int)) error {
+	defer rebuildGC()()
 	ids := map[string][]string{}
 	for _, src := range s.Sources {
 		all, err := src.IDs(ctx)
@@ -452,3 +455,44 @@ func (s *Syncer) CaughtUp(ctx context.Context) error {
 	}
 	return nil
 }
+
+// rebuildGC lets the garbage collector run less often during a full
+// rebuild, which allocates heavily and briefly, within a soft memory limit
+// that keeps the process well under 1 GiB; it returns the restore. At
+// 100,000 services this took a rebuild from 4,960 to 5,390 documents per
+// second at 819 MB peak resident memory (GOGC=200 without a limit: 5,700/s
+// at 1.13 GB). A GOGC or GOMEMLIMIT the operator set is left alone.
+func rebuildGC() (restore func()) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	rebuilding.mu.Lock()
+	defer rebuilding.mu.Unlock()
+	if rebuilding.n == 0 {
+		rebuilding.gc = debug.SetGCPercent(rebuildGCPercent)
+		rebuilding.limit = debug.SetMemoryLimit(-1)
+		debug.SetMemoryLimit(min(rebuilding.limit, rebuildMemoryLimit))
+	}
+	rebuilding.n++
+	return func() {
+		rebuilding.mu.Lock()
+		defer rebuilding.mu.Unlock()
+		if rebuilding.n--; rebuilding.n == 0 {
+			debug.SetGCPercent(rebuilding.gc)
+			debug.SetMemoryLimit(rebuilding.limit)
+		}
+	}
+}
+
+// rebuilding counts the rebuilds running in this process (tests run
+// several), so that the last one to finish restores the settings.
+var rebuilding struct {
+	mu    sync.Mutex
+	n, gc int
+	limit int64
+}
+
+const (
+	rebuildGCPercent   = 150
+	rebuildMemoryLimit = 768 << 20
+)
