@@ -587,6 +587,10 @@ func shot(t *testing.T, ctx context.Context, u, name string, width int64) {
 	if err := chromedp.Do(step, chromedp.EmulateViewport(width, 800), chromedp.Navigate(u)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
+	// Readable at this width: nothing makes the page scroll sideways.
+	if w := run(t, step, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); w > width {
+		t.Errorf("%s: the page is %d px wide in a %d px window", name, w, width)
+	}
 	saveShot(t, run(t, step, chromedp.FullScreenshot(100)), name)
 }
 
