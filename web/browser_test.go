@@ -38,7 +38,14 @@ import (
 // of the main pages at phone and desktop width go to testdata/output.
 func TestBrowserJourneys(t *testing.T) {
 	ctx := browsertest.Browser(t)
+	var referers []string
+	var refMu sync.Mutex
 	neutral := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" { // not the browser's own favicon request
+			refMu.Lock()
+			referers = append(referers, r.Header.Get("Referer"))
+			refMu.Unlock()
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><html lang="fi"><title>Sää</title><h1>Sää tänään</h1></html>`)
 	}))
@@ -250,7 +257,7 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	t.Run("quick exit", func(t *testing.T) {
-		for _, how := range []string{"button", "escape key"} {
+		for _, how := range []string{"button", "escape key", "button after choosing a municipality"} {
 			tab, closeTab := chromedp.NewContext(ctx)
 			if err := chromedp.Do(tab); err != nil { // opens the tab, without a deadline
 				t.Fatal(err)
@@ -266,6 +273,15 @@ func TestBrowserJourneys(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`a.quick-exit`)),
 			)
 			depth := run(t, step, chromedp.Evaluate[int](`history.length`))
+			if how == "button after choosing a municipality" {
+				// The form reloads the help page: that must not leave a
+				// second copy of it in the history.
+				b.do(t, step,
+					chromedp.SetValue(chromedp.ID("municipality"), "837"),
+					chromedp.Click(chromedp.CSS(`main form[action="/help"] button`)),
+					chromedp.WaitReady(chromedp.CSS(`#municipality option[value="837"][selected]`)),
+				)
+			}
 			b.do(t, step, leave, chromedp.WaitVisible(chromedp.CSS(`h1`)))
 			if loc := run(t, step, chromedp.Location()); !strings.HasPrefix(loc, neutral.URL) {
 				t.Errorf("%s: quick exit led to %s, want the neutral site", how, loc)
@@ -279,6 +295,16 @@ func TestBrowserJourneys(t *testing.T) {
 			}
 			cancel()
 			closeTab()
+		}
+		refMu.Lock()
+		defer refMu.Unlock()
+		if len(referers) == 0 {
+			t.Fatal("the neutral site saw no visit")
+		}
+		for _, r := range referers {
+			if r != "" {
+				t.Errorf("the neutral site learned where the visitor came from: Referer %q", r)
+			}
 		}
 	})
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,17 +43,26 @@ const pageBudget = 100 * 1024
 var assetRef = regexp.MustCompile(`<(?:link rel="stylesheet" href|script src)="([^"]+)"`)
 
 // weigh fetches a page and everything it loads from h and returns the
-// page's status and size and its assets' size.
-func weigh(h http.Handler, path string) (status, page, assets int) {
+// page's status and size and its assets' size. An asset that does not
+// load, or a page that loads no stylesheet, is an error: the weight would
+// be too low.
+func weigh(h http.Handler, path string) (status, page, assets int, err error) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	body := rec.Body.Bytes()
-	for _, m := range assetRef.FindAllSubmatch(body, -1) {
+	refs := assetRef.FindAllSubmatch(body, -1)
+	if len(refs) == 0 {
+		return rec.Code, len(body), 0, fmt.Errorf("%s loads no stylesheet or script", path)
+	}
+	for _, m := range refs {
 		a := httptest.NewRecorder()
 		h.ServeHTTP(a, httptest.NewRequest(http.MethodGet, string(m[1]), nil))
+		if a.Code != http.StatusOK {
+			return rec.Code, len(body), assets, fmt.Errorf("%s: asset %s: status %d", path, m[1], a.Code)
+		}
 		assets += a.Body.Len()
 	}
-	return rec.Code, len(body), assets
+	return rec.Code, len(body), assets, nil
 }
 
 // TestPageWeight keeps every page under the budget on the seed data (the
@@ -62,7 +71,10 @@ func TestPageWeight(t *testing.T) {
 	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true, pathways: true})
 	h := s.srv.Config.Handler
 	for _, p := range budgetPages {
-		status, page, assets := weigh(h, p)
+		status, page, assets, err := weigh(h, p)
+		if err != nil {
+			t.Error(err)
+		}
 		if status != http.StatusOK && !(p == "/ei-ole" && status == http.StatusNotFound) {
 			t.Errorf("%s: status %d", p, status)
 		}
@@ -77,16 +89,23 @@ func TestPageWeight(t *testing.T) {
 // DIRECTORY_BENCH_SERVICES synthetic services (default 100,000) and
 // reports server-side render time (p50, p99) and weight:
 //
-//	go test ./web -run '^$' -bench Pages -benchtime 200x
+//	go test ./web -run '^$' -bench Pages -benchtime 100x
 //
 // DIRECTORY_BENCH_DATA reuses a data directory made with `directory seed
 // --data DIR --synthetic 100000` (its index is built or caught up once).
 func BenchmarkPages(b *testing.B) {
-	h := benchSite(b)
+	h, closeSite, err := openBenchSite(b)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(closeSite)
 	for _, p := range budgetPages {
 		b.Run(p, func(b *testing.B) {
 			times := make([]time.Duration, 0, b.N)
-			var status, page, assets int
+			var (
+				status, page, assets int
+				err                  error
+			)
 			for range b.N {
 				start := time.Now()
 				rec := httptest.NewRecorder()
@@ -98,7 +117,9 @@ func BenchmarkPages(b *testing.B) {
 			if status >= 500 {
 				b.Fatalf("%s: status %d", p, status)
 			}
-			_, page, assets = weigh(h, p)
+			if _, page, assets, err = weigh(h, p); err != nil {
+				b.Fatal(err)
+			}
 			slices.Sort(times)
 			pct := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))].Microseconds()) / 1000 }
 			b.ReportMetric(pct(0.50), "p50-ms")
@@ -108,84 +129,82 @@ func BenchmarkPages(b *testing.B) {
 	}
 }
 
-var (
-	benchOnce    sync.Once
-	benchHandler http.Handler
-	benchErr     error
-)
-
-func benchSite(b *testing.B) http.Handler {
-	b.Helper()
-	benchOnce.Do(func() { benchHandler, benchErr = openBenchSite(b) })
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
-	return benchHandler
-}
-
-func openBenchSite(b *testing.B) (http.Handler, error) {
+func openBenchSite(b *testing.B) (h http.Handler, closeSite func(), err error) {
 	ctx := context.Background()
+	var closers []func()
+	closeSite = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeSite()
+		}
+	}()
 	dir, fresh := os.Getenv("DIRECTORY_BENCH_DATA"), false
 	if dir == "" {
-		var err error
 		if dir, err = os.MkdirTemp("", "directory-pages-"); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fresh = true
+		closers = append(closers, func() { os.RemoveAll(dir) })
 	}
 	d, err := db.Open(ctx, filepath.Join(dir, "directory.db"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	closers = append(closers, func() { d.Close() })
 	if _, err := d.Migrate(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st := services.NewStore(d)
 	if fresh {
 		n := 100000
 		if v := os.Getenv("DIRECTORY_BENCH_SERVICES"); v != "" {
 			if n, err = strconv.Atoi(v); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		data, err := seed.Parse(seed.Files)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := seed.AddSynthetic(ctx, st, n, 2000, nil); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := d.Optimize(ctx); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	sc, err := seed.SearchConfig(filepath.Join(dir, "index"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ix, _, err := search.Open(sc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	closers = append(closers, func() { ix.Close() })
 	paths := pathways.NewStore(d, st)
 	sy := &search.Syncer{Index: ix, DB: d, Store: st, Sources: append(search.ListingSources(st), search.PathwaySource(paths))}
 	start := time.Now()
 	if _, err := sy.Sync(ctx, nil); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n, _ := st.CountServices(ctx)
 	b.Logf("%d services; index ready in %s", n, time.Since(start).Round(time.Millisecond))
 	us := users.NewStore(d)
 	au, err := auth.New(d, us, auth.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	srv, err := web.New(web.Config{Store: st, Index: ix, Syncer: sy, Pathways: paths, Auth: au, Users: us})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return srv.Handler(), nil
+	return srv.Handler(), closeSite, nil
 }

@@ -76,6 +76,9 @@ func TestHelpPage(t *testing.T) {
 	}
 	// Every listed service can be used anonymously.
 	doc := s.anon().page(t, "/help?municipality=837", http.StatusOK)
+	if doc.Find("ul.help-services > li").Length() == 0 {
+		t.Fatal("no services listed for Tampere")
+	}
 	doc.Find("ul.help-services > li").Each(func(_ int, li *goquery.Selection) {
 		if dd := li.Find("dd").First().Text(); dd != "Kyllä" {
 			t.Errorf("%s: anonymous = %q", li.Find("h3").Text(), dd)
@@ -84,7 +87,22 @@ func TestHelpPage(t *testing.T) {
 	if v, _ := doc.Find("#municipality option[selected]").Attr("value"); v != "837" {
 		t.Errorf("chosen municipality not kept: %q", v)
 	}
-	s.anon().page(t, "/help?municipality=Atlantis", http.StatusBadRequest)
+	// A mistake stays on the discreet page: same title, the quick exit
+	// first, the error tied to the field.
+	bad := s.anon().page(t, "/help?municipality=Atlantis", http.StatusBadRequest)
+	if title := bad.Find("title").Text(); title != "Tukea ja neuvontaa" {
+		t.Errorf("title on a mistake %q", title)
+	}
+	// Right after the skip link: the second stop of the Tab key.
+	if second := bad.Find("body a").Eq(1); !second.Is("a.quick-exit") {
+		t.Errorf("the second link is %q, want the quick exit", second.Text())
+	}
+	if d, _ := bad.Find("#municipality").Attr("aria-describedby"); d == "" || !strings.Contains(bad.Find("#"+d).Text(), "Atlantis") {
+		t.Errorf("the unknown municipality is not named by the field: %q", d)
+	}
+	if bad.Find("ul.help-services > li").Length() == 0 {
+		t.Error("a mistake in the municipality left the page without services")
+	}
 }
 
 // TestQuickExitAddress refuses a quick-exit address that is not an absolute

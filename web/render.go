@@ -27,6 +27,9 @@ type Base struct {
 	// Scripts are static scripts the page loads (progressive
 	// enhancement only: every task works without them).
 	Scripts []string
+	// ExitURL, when set, puts a quick exit to this neutral site first on
+	// the page (the help-seeker page).
+	ExitURL string
 	// User is who is logged in; nil for anonymous visitors.
 	User *users.User
 

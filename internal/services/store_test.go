@@ -180,24 +180,34 @@ func TestFindServices(t *testing.T) {
 			t.Errorf("verified share of pirkanmaa = %d of %d, want 2 of 4", verified, total)
 		}
 
-		// Pages do not overlap and the total does not move.
-		var seen []string
-		for off := 0; ; off += 7 {
-			page, total, err := st.FindServices(ctx, services.ServiceFilter{Limit: 7, Offset: off})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range page {
-				if slices.Contains(seen, s.ID) {
-					t.Fatalf("service %s on two pages", s.ID)
+		// Pages do not overlap, the total does not move, and a page past
+		// the end still tells the total: without a filter (the order
+		// index) and with one (the counted set).
+		for _, base := range []services.ServiceFilter{{}, {Municipality: "837"}} {
+			var seen []string
+			for off := 0; ; off += 7 {
+				f := base
+				f.Limit, f.Offset = 7, off
+				page, total, err := st.FindServices(ctx, f)
+				if err != nil {
+					t.Fatal(err)
 				}
-				seen = append(seen, s.ID)
-			}
-			if len(page) < 7 {
-				if len(seen) != total {
-					t.Errorf("paged through %d services, total says %d", len(seen), total)
+				for _, s := range page {
+					if slices.Contains(seen, s.ID) {
+						t.Fatalf("%+v: service %s on two pages", base, s.ID)
+					}
+					seen = append(seen, s.ID)
 				}
-				break
+				if len(page) < 7 {
+					if len(seen) != total {
+						t.Errorf("%+v: paged through %d services, total says %d", base, len(seen), total)
+					}
+					f.Offset = total + 5
+					if past, n, err := st.FindServices(ctx, f); err != nil || len(past) != 0 || n != total {
+						t.Errorf("%+v: past the end: %d services, total %d, err %v; want none of %d", base, len(past), n, err, total)
+					}
+					break
+				}
 			}
 		}
 
