@@ -23,16 +23,21 @@ type fixture struct {
 // newFixture seeds d with the real seed data and builds the index.
 func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	return indexFor(t, d, seededStore(t, d), filepath.Join(t.TempDir(), "index"))
+}
+
+// seededStore loads the real seed data into d.
+func seededStore(t testing.TB, d *db.DB) *services.Store {
+	t.Helper()
 	st := services.NewStore(d)
 	data, err := seed.Parse(seed.Files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
+	if _, err := seed.Apply(context.Background(), st, data, seed.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	return indexFor(t, d, st, filepath.Join(t.TempDir(), "index"))
+	return st
 }
 
 func indexFor(t testing.TB, d *db.DB, st *services.Store, dir string) *fixture {

@@ -12,7 +12,6 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
-	"github.com/serie-verkosto/directory/seed"
 )
 
 func ids(t *testing.T, f *fixture, q string) []string {
@@ -223,14 +222,7 @@ func TestNotifyWakesOtherInstances(t *testing.T) {
 func TestReopenedIndexKnowsPlaces(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
-	st := services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededStore(t, d)
 	dir := filepath.Join(t.TempDir(), "index")
 	first, err := buildIndex(d, st, dir)
 	if err != nil {
