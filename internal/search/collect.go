@@ -12,6 +12,8 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // Collecting hits, in short: Bleve scores the matching documents and
@@ -44,6 +46,28 @@ type segTable struct {
 	vals   []uint32
 	values []facetTerm
 	fresh  int // index of the fresh field in FacetFields, for Hit.Fresh
+	// lift[doc] says whether the document is verified (liftVerified) and
+	// active (liftActive): an index into liftScore.
+	lift []uint8
+}
+
+// The lift of verified and active listings, added to a hit's score before
+// it is ranked. It was two SHOULD clauses of the query, which made Bleve
+// step through their postings for every hit (45% of a broad query); here
+// it is a table lookup. A body match scores about 0.002 to 0.005, a title
+// match 0.02 and up (more on a large index): the lift decides between
+// near-equal scores, puts verified and active listings above overdue and
+// inactive ones, and does not lift a body match over a title match.
+const (
+	liftVerified = 1 << iota
+	liftActive
+)
+
+var liftScore = [4]float64{
+	0:                         0,
+	liftActive:                0.0025,
+	liftVerified:              0.01,
+	liftVerified | liftActive: 0.0125,
 }
 
 type facetTerm struct {
@@ -150,6 +174,34 @@ func (t *segTable) build(ss *scorch.SegmentSnapshot) error {
 			}
 			if num := p.Number(); num < uint64(n) {
 				t.keys[num] = e.Term
+			}
+		}
+	}
+	// The lift: the postings of two terms.
+	t.lift = make([]uint8, n)
+	for _, l := range []struct {
+		field, term string
+		bit         uint8
+	}{{fFresh, "verified", liftVerified}, {fStatus, services.StatusActive, liftActive}} {
+		dict, err := seg.Dictionary(l.field)
+		if err != nil {
+			return err
+		}
+		pl, err := dict.PostingsList([]byte(l.term), nil, nil)
+		if err != nil {
+			return err
+		}
+		pi := pl.Iterator(false, false, false, nil)
+		for {
+			p, err := pi.Next()
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+			if num := p.Number(); num < uint64(n) {
+				t.lift[num] |= l.bit
 			}
 		}
 	}
@@ -322,6 +374,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, limit, offset int, 
 			}
 			v := &views[cur]
 			doc := num - v.offset
+			score += liftScore[v.tab.lift[doc]]
 			if facets {
 				c := counts[cur]
 				for _, x := range v.tab.vals[v.tab.start[doc]:v.tab.start[doc+1]] {

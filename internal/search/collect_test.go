@@ -9,13 +9,15 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/serie-verkosto/directory/internal/l10n"
 )
 
 // TestCollect checks the hit handler against Bleve's own collector: the
-// same hits in the same order (score, then key), and facet counts equal
+// same hits in the same order (score plus the lift of verified and active
+// listings, then key), and facet counts equal
 // to those counted from the documents, over several segments with
 // replaced and deleted documents.
 func TestCollect(t *testing.T) {
@@ -32,7 +34,7 @@ func TestCollect(t *testing.T) {
 			Title:          l10n.T(words[i%5]+" "+words[(i/5)%5], "", ""),
 			Body:           l10n.T(words[(i+version)%5], "", ""),
 			Municipalities: munis[:1+(i+version)%4], TargetGroups: []string{fmt.Sprint("g", i%3)},
-			Fresh: []string{"verified", "overdue", "unverified"}[i%3], Status: "active"}
+			Fresh: []string{"verified", "overdue", "unverified"}[i%3], Status: []string{"active", "active", "inactive", "active"}[i%4]}
 		if err := b.Put(d); err != nil {
 			t.Fatal(err)
 		}
@@ -81,6 +83,25 @@ func TestCollect(t *testing.T) {
 		if q == "terapia" && ref.Total < 20 {
 			t.Fatalf("%q: %d hits, want more", q, ref.Total)
 		}
+		for _, h := range ref.Hits {
+			d, lift := docs[h.ID], uint8(0)
+			if d.Fresh == "verified" {
+				lift |= liftVerified
+			}
+			if d.Status == "active" {
+				lift |= liftActive
+			}
+			h.Score += liftScore[lift]
+		}
+		slices.SortFunc(ref.Hits, func(a, b *search.DocumentMatch) int {
+			switch {
+			case a.Score > b.Score:
+				return -1
+			case a.Score < b.Score:
+				return 1
+			}
+			return cmpStr(a.ID, b.ID)
+		})
 		for _, page := range [][2]int{{5, 0}, {20, 0}, {7, 3}, {10, 1000}} {
 			got, err := ix.collect(ctx, query, page[0], page[1], true)
 			if err != nil {

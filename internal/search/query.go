@@ -225,9 +225,10 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 
 // Query builds the Bleve query: every word must match somewhere (or, when
 // all is false, at least one), within the filters; verified, active
-// listings get a small lift. Typo tolerance (fuzzy) is costly on a large
-// index and is only asked for when the exact and stemmed words find
-// nothing, so a fuzzy hit can never outrank an exact one.
+// listings get a small lift when the hits are collected (liftScore). Typo
+// tolerance (fuzzy) is costly on a large index and is only asked for when
+// the exact and stemmed words find nothing, so a fuzzy hit can never
+// outrank an exact one.
 func (p Plan) Query(syn Synonyms, all, fuzzy bool) query.Query {
 	var must []query.Query
 	if len(p.Words) > 0 {
@@ -260,14 +261,10 @@ func (p Plan) Query(syn Synonyms, all, fuzzy bool) query.Query {
 		national.SetBoost(0.5)
 		must = append(must, bleve.NewDisjunctionQuery(local, national))
 	}
-	verified := bleve.NewTermQuery("verified")
-	verified.SetField(fFresh)
-	verified.SetBoost(0.3)
-	active := bleve.NewTermQuery(services.StatusActive)
-	active.SetField(fStatus)
-	active.SetBoost(0.3)
+	// The lift of verified and active listings is added by the collector
+	// (liftScore in collect.go): as SHOULD clauses here, Bleve stepped
+	// through their postings for every hit.
 	q := bleve.NewBooleanQuery()
 	q.AddMust(must...)
-	q.AddShould(verified, active)
 	return q
 }
