@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"github.com/serie-verkosto/directory/internal/services"
 )
@@ -146,36 +147,11 @@ func (t *segTable) build(ss *scorch.SegmentSnapshot) error {
 	n := int(seg.Count())
 	t.keys = make([]string, n)
 	t.fresh = slices.Index(FacetFields, fFresh)
-	dict, err := seg.Dictionary("_id")
+	err := eachTerm(seg, "_id", func(dict segment.TermDictionary, term string) error {
+		return eachDoc(dict, term, n, func(doc uint64) { t.keys[doc] = term })
+	})
 	if err != nil {
 		return err
-	}
-	it := dict.AutomatonIterator(nil, nil, nil)
-	for {
-		e, err := it.Next()
-		if err != nil {
-			return fmt.Errorf("segment _id dictionary: %w", err)
-		}
-		if e == nil {
-			break
-		}
-		pl, err := dict.PostingsList([]byte(e.Term), nil, nil)
-		if err != nil {
-			return err
-		}
-		pi := pl.Iterator(false, false, false, nil)
-		for {
-			p, err := pi.Next()
-			if err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
-			if num := p.Number(); num < uint64(n) {
-				t.keys[num] = e.Term
-			}
-		}
 	}
 	// The lift: the postings of two terms.
 	t.lift = make([]uint8, n)
@@ -187,22 +163,8 @@ func (t *segTable) build(ss *scorch.SegmentSnapshot) error {
 		if err != nil {
 			return err
 		}
-		pl, err := dict.PostingsList([]byte(l.term), nil, nil)
-		if err != nil {
+		if err := eachDoc(dict, l.term, n, func(doc uint64) { t.lift[doc] |= l.bit }); err != nil {
 			return err
-		}
-		pi := pl.Iterator(false, false, false, nil)
-		for {
-			p, err := pi.Next()
-			if err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
-			if num := p.Number(); num < uint64(n) {
-				t.lift[num] |= l.bit
-			}
 		}
 	}
 	// Facets: the postings of every value, then per document.
@@ -210,39 +172,16 @@ func (t *segTable) build(ss *scorch.SegmentSnapshot) error {
 	var all []posting
 	counts := make([]uint32, n+1)
 	for fi, field := range FacetFields {
-		dict, err := seg.Dictionary(field)
+		err := eachTerm(seg, field, func(dict segment.TermDictionary, term string) error {
+			val := uint32(len(t.values))
+			t.values = append(t.values, facetTerm{fi, term})
+			return eachDoc(dict, term, n, func(doc uint64) {
+				all = append(all, posting{uint32(doc), val})
+				counts[doc+1]++
+			})
+		})
 		if err != nil {
 			return err
-		}
-		it := dict.AutomatonIterator(nil, nil, nil)
-		for {
-			e, err := it.Next()
-			if err != nil {
-				return fmt.Errorf("segment %s dictionary: %w", field, err)
-			}
-			if e == nil {
-				break
-			}
-			val := uint32(len(t.values))
-			t.values = append(t.values, facetTerm{fi, e.Term})
-			pl, err := dict.PostingsList([]byte(e.Term), nil, nil)
-			if err != nil {
-				return err
-			}
-			pi := pl.Iterator(false, false, false, nil)
-			for {
-				p, err := pi.Next()
-				if err != nil {
-					return err
-				}
-				if p == nil {
-					break
-				}
-				if num := p.Number(); num < uint64(n) {
-					all = append(all, posting{uint32(num), val})
-					counts[num+1]++
-				}
-			}
 		}
 	}
 	for i := 1; i <= n; i++ {
@@ -256,6 +195,48 @@ func (t *segTable) build(ss *scorch.SegmentSnapshot) error {
 		fill[p.doc]++
 	}
 	return nil
+}
+
+// eachTerm calls fn with every term of a field's dictionary in seg.
+func eachTerm(seg segment.Segment, field string, fn func(dict segment.TermDictionary, term string) error) error {
+	dict, err := seg.Dictionary(field)
+	if err != nil {
+		return err
+	}
+	it := dict.AutomatonIterator(nil, nil, nil)
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("segment %s dictionary: %w", field, err)
+		}
+		if e == nil {
+			return nil
+		}
+		if err := fn(dict, e.Term); err != nil {
+			return err
+		}
+	}
+}
+
+// eachDoc calls fn with every document (below n) whose field holds term.
+func eachDoc(dict segment.TermDictionary, term string, n int, fn func(doc uint64)) error {
+	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return err
+	}
+	pi := pl.Iterator(false, false, false, nil)
+	for {
+		p, err := pi.Next()
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return nil
+		}
+		if num := p.Number(); num < uint64(n) {
+			fn(num)
+		}
+	}
 }
 
 // found is one pass's results.
