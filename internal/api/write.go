@@ -448,14 +448,10 @@ func pathMatches(id *string, path string) error {
 // CreateService answers POST /api/v1/services: 201 with the stored
 // service, its Location and ETag.
 func (a *API) CreateService(w http.ResponseWriter, r *http.Request) error {
-	if err := mayWrite(r); err != nil {
-		return err
-	}
 	var svc services.Service
-	if err := decodeJSON(r, &svc); err != nil {
+	if err := decodePost(r, &svc, &svc.Meta); err != nil {
 		return err
 	}
-	svc.Meta = services.Meta{}
 	if err := a.SaveService(r.Context(), userOf(r), &svc, true); err != nil {
 		return err
 	}
@@ -466,30 +462,49 @@ func (a *API) CreateService(w http.ResponseWriter, r *http.Request) error {
 // UpdateService answers PUT /api/v1/services/{id}: the whole service, with
 // If-Match (or its version). 409 when stale.
 func (a *API) UpdateService(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
+	var svc services.Service
+	if err := decodePut(r, &svc, &svc.ID, &svc.Version); err != nil {
+		return err
+	}
+	if err := a.SaveService(r.Context(), userOf(r), &svc, false); err != nil {
+		return err
+	}
+	writeOne(w, svc.Version, svc)
+	return nil
+}
+
+// decodePost reads a POST body into v, after the write checks; meta, the
+// server's own bookkeeping, is cleared whatever the body said.
+func decodePost(r *http.Request, v any, meta *services.Meta) error {
+	if err := mayWrite(r); err != nil {
+		return err
+	}
+	if err := decodeJSON(r, v); err != nil {
+		return err
+	}
+	*meta = services.Meta{}
+	return nil
+}
+
+// decodePut reads a PUT body into v for the resource at {id}, after the
+// write checks: the body's id must be the path's (or empty), and the
+// version to save at comes from If-Match or the body's version.
+func decodePut(r *http.Request, v any, id *string, version *int) error {
+	pathID, err := idVar(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := mayWrite(r); err != nil {
 		return err
 	}
-	var svc services.Service
-	if err := decodeJSON(r, &svc); err != nil {
+	if err := decodeJSON(r, v); err != nil {
 		return err
 	}
-	if err := pathMatches(&svc.ID, id); err != nil {
+	if err := pathMatches(id, pathID); err != nil {
 		return err
 	}
-	v, err := IfMatch(r, svc.Version)
-	if err != nil {
-		return err
-	}
-	svc.Version = v
-	if err := a.SaveService(r.Context(), userOf(r), &svc, false); err != nil {
-		return err
-	}
-	writeOne(w, svc.Version, svc)
-	return nil
+	*version, err = IfMatch(r, *version)
+	return err
 }
 
 // currentVersion is the version of If-Match, or the stored one when none
@@ -525,14 +540,10 @@ func (a *API) VerifyServiceHandler(w http.ResponseWriter, r *http.Request) error
 
 // CreateContact answers POST /api/v1/contacts.
 func (a *API) CreateContact(w http.ResponseWriter, r *http.Request) error {
-	if err := mayWrite(r); err != nil {
-		return err
-	}
 	var c services.Contact
-	if err := decodeJSON(r, &c); err != nil {
+	if err := decodePost(r, &c, &c.Meta); err != nil {
 		return err
 	}
-	c.Meta = services.Meta{}
 	if err := a.SaveContact(r.Context(), userOf(r), &c, true); err != nil {
 		return err
 	}
@@ -542,25 +553,10 @@ func (a *API) CreateContact(w http.ResponseWriter, r *http.Request) error {
 
 // UpdateContact answers PUT /api/v1/contacts/{id}.
 func (a *API) UpdateContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
 	var c services.Contact
-	if err := decodeJSON(r, &c); err != nil {
+	if err := decodePut(r, &c, &c.ID, &c.Version); err != nil {
 		return err
 	}
-	if err := pathMatches(&c.ID, id); err != nil {
-		return err
-	}
-	v, err := IfMatch(r, c.Version)
-	if err != nil {
-		return err
-	}
-	c.Version = v
 	if err := a.SaveContact(r.Context(), userOf(r), &c, false); err != nil {
 		return err
 	}
