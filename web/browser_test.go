@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -333,6 +334,42 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 		if ids["label"] != "critical" || ids["image-alt"] != "critical" {
 			t.Errorf("axe-core missed an unlabelled field or an image without alt: %v", r.Violations)
+		}
+	})
+
+	t.Run("print", func(t *testing.T) {
+		// Service and pathway pages print without the site's controls;
+		// the help page prints without its quick exit.
+		tab, closeTab := chromedp.NewContext(ctx)
+		defer closeTab()
+		if err := chromedp.Do(tab); err != nil {
+			t.Fatal(err)
+		}
+		step, cancel := context.WithTimeout(tab, 30*time.Second)
+		defer cancel()
+		b.do(t, step, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}))
+		for _, p := range []struct{ path, content string }{
+			{"/services/serie-tukipalvelu", "article.listing"},
+			{"/pathways/epaily-esitutkinnassa/all?municipality=837", "main h1"},
+			{"/help", "ul.help-services"},
+		} {
+			b.do(t, step, chromedp.Navigate(b.url(p.path)), chromedp.WaitReady(chromedp.CSS(p.content)))
+			shown := run(t, step, chromedp.Evaluate[map[string]bool](`(() => {
+				const shown = sel => [...document.querySelectorAll(sel)].some(e => getComputedStyle(e).display !== 'none');
+				return {nav: shown('header.site nav'), search: shown('form.sitesearch'), footer: shown('footer.site'),
+					exit: shown('.quick-exit-bar'), content: shown('`+p.content+`')};
+			})()`))
+			for _, hidden := range []string{"nav", "search", "footer", "exit"} {
+				if shown[hidden] {
+					t.Errorf("%s: the %s is printed", p.path, hidden)
+				}
+			}
+			if !shown["content"] {
+				t.Errorf("%s: the content (%s) is not printed", p.path, p.content)
+			}
 		}
 	})
 
