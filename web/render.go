@@ -27,6 +27,9 @@ type Base struct {
 	// Scripts are static scripts the page loads (progressive
 	// enhancement only: every task works without them).
 	Scripts []string
+	// OwnSearch says the page has its own search form, so the header's
+	// is left out (one search box, one id="q-main").
+	OwnSearch bool
 	// ExitURL, when set, puts a quick exit to this neutral site first on
 	// the page (the help-seeker page).
 	ExitURL string
@@ -384,10 +387,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		v.Text = b.T("error.internal.text")
 	}
 	b.Title = v.Heading
-	if code == apperr.NotFound {
-		// The page's own search form stands in for the header's.
-		b.Nav = "search"
-	}
+	b.OwnSearch = code == apperr.NotFound
 	w.Header().Set("Cache-Control", "no-store")
 	if rerr := s.render(w, b, "error", v); rerr != nil {
 		s.log.Error("render error page", "err", rerr)

@@ -159,7 +159,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, b *Base) error {
 		limit = search.DefaultLimit
 	}
 	v.Pager = b.searchPager(q, int(res.Total), req.Offset, limit)
-	b.Title, b.Nav = b.T("search.title"), "search"
+	b.Title, b.Nav, b.OwnSearch = b.T("search.title"), "search", true
 	if req.Q != "" {
 		b.Title = b.T("search.title_q", req.Q)
 	}
