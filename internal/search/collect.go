@@ -315,11 +315,46 @@ func (t *topN) add(e topEntry) {
 // storedFields are the stored fields a hit shows.
 var storedFields = map[string]bool{fTitleFI: true, fTitleSV: true, fTitleEN: true, fBodyFI: true, fBodySV: true, fBodyEN: true, fURL: true}
 
-// collect runs q and returns the hits offset..offset+limit and, when
-// facets is set, the facet counts of every hit.
+// collector ranks hits and counts their facets, whichever engine found
+// them.
+type collector struct {
+	views  []segView
+	counts [][]uint32 // per segment, per facet value; nil without facets
+	top    topN
+	total  uint64
+}
+
+func newCollector(views []segView, limit, offset int, facets bool) *collector {
+	c := &collector{views: views, top: topN{n: offset + limit}}
+	if facets {
+		c.counts = make([][]uint32, len(views))
+		for i, v := range views {
+			c.counts[i] = make([]uint32, len(v.tab.values))
+		}
+	}
+	return c
+}
+
+// add takes document doc of segment seg with its query score.
+func (c *collector) add(seg int, doc uint64, score float64) {
+	v := &c.views[seg]
+	c.total++
+	score += liftScore[v.tab.lift[doc]]
+	if c.counts != nil {
+		n := c.counts[seg]
+		for _, x := range v.tab.vals[v.tab.start[doc]:v.tab.start[doc+1]] {
+			n[x]++
+		}
+	}
+	c.top.add(topEntry{score: score, key: v.tab.keys[doc], seg: seg, doc: doc})
+}
+
+// collect runs q with Bleve and returns the hits offset..offset+limit
+// and, when facets is set, the facet counts of every hit.
 func (ix *Index) collect(ctx context.Context, q query.Query, limit, offset int, facets bool) (*found, error) {
 	out := &found{}
 	var handlerErr error
+	var col *collector
 	mk := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
 		if !ok {
@@ -329,40 +364,23 @@ func (ix *Index) collect(ctx context.Context, q query.Query, limit, offset int, 
 		if err != nil {
 			return nil, false, err
 		}
-		var counts [][]uint32
-		if facets {
-			counts = make([][]uint32, len(views))
-			for i, v := range views {
-				counts[i] = make([]uint32, len(v.tab.values))
-			}
-		}
-		top := &topN{n: offset + limit}
+		col = newCollector(views, limit, offset, facets)
 		cur := 0
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
-				handlerErr = ix.finish(out, views, counts, top, offset)
+				handlerErr = ix.finish(out, col, offset)
 				return handlerErr
 			}
 			num := binary.BigEndian.Uint64(d.IndexInternalID)
 			score := d.Score
 			sctx.DocumentMatchPool.Put(d)
-			out.total++
 			if cur >= len(views) || num < views[cur].offset || num >= views[cur].end {
 				cur = sort.Search(len(views), func(i int) bool { return views[i].end > num })
 				if cur == len(views) || num < views[cur].offset {
 					return fmt.Errorf("search: document %d outside the snapshot's segments", num)
 				}
 			}
-			v := &views[cur]
-			doc := num - v.offset
-			score += liftScore[v.tab.lift[doc]]
-			if facets {
-				c := counts[cur]
-				for _, x := range v.tab.vals[v.tab.start[doc]:v.tab.start[doc+1]] {
-					c[x]++
-				}
-			}
-			top.add(topEntry{score: score, key: v.tab.keys[doc], seg: cur, doc: doc})
+			col.add(cur, num-views[cur].offset, score)
 			return nil
 		}, false, nil
 	}
@@ -383,8 +401,10 @@ func (ix *Index) collect(ctx context.Context, q query.Query, limit, offset int, 
 
 // finish orders the top hits, loads their stored fields and totals the
 // facets, while the snapshot is still open.
-func (ix *Index) finish(out *found, views []segView, counts [][]uint32, top *topN, offset int) error {
-	h := top.h
+func (ix *Index) finish(out *found, c *collector, offset int) error {
+	out.total = c.total
+	views, counts := c.views, c.counts
+	h := c.top.h
 	slices.SortFunc(h, func(a, b topEntry) int {
 		if better(&a, &b) {
 			return -1

@@ -2,7 +2,10 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // TestCollect checks the hit handler against Bleve's own collector: the
@@ -21,53 +25,8 @@ import (
 // to those counted from the documents, over several segments with
 // replaced and deleted documents.
 func TestCollect(t *testing.T) {
-	ix, _, err := Open(Config{Dir: filepath.Join(t.TempDir(), "index")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	words := []string{"terapia", "neuvola", "tuki", "palvelu", "apu"}
-	munis := []string{"091", "564", "853", "837"}
-	docs := map[string]Doc{}
-	put := func(b *Batch, i, version int) {
-		d := Doc{Type: []string{TypeService, TypeContact}[i%2], ID: fmt.Sprintf("d%03d", i),
-			Title:          l10n.T(words[i%5]+" "+words[(i/5)%5], "", ""),
-			Body:           l10n.T(words[(i+version)%5], "", ""),
-			Municipalities: munis[:1+(i+version)%4], TargetGroups: []string{fmt.Sprint("g", i%3)},
-			Fresh: []string{"verified", "overdue", "unverified"}[i%3], Status: []string{"active", "active", "inactive", "active"}[i%4]}
-		if err := b.Put(d); err != nil {
-			t.Fatal(err)
-		}
-		docs[d.Key()] = d
-	}
-	for round := range 4 {
-		b := ix.NewBatch()
-		for i := round * 60; i < round*60+90; i++ {
-			put(b, i%200, round)
-		}
-		if round == 3 {
-			for i := 0; i < 200; i += 7 {
-				b.Delete(TypeService, fmt.Sprintf("d%03d", i))
-				delete(docs, TypeService+"/"+fmt.Sprintf("d%03d", i))
-			}
-		}
-		if err := ix.Commit(b, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix, docs := segmentedIndex(t)
 	ctx := context.Background()
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(r.(*scorch.IndexSnapshot).Segments()); n < 2 {
-		t.Errorf("%d segments, want several", n)
-	}
-	r.Close()
 	for _, q := range []string{"terapia", "neuvola tuki", "apu", "palvelu terapia", "x"} {
 		plan := Plan{Words: []string{q}, Raw: []string{q}, Filters: map[string]string{}}
 		if ws := words2(q); len(ws) > 1 {
@@ -107,6 +66,11 @@ func TestCollect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			own, err := ix.evaluate(ctx, query, page[0], page[1], true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameFound(t, fmt.Sprintf("%q page %v", q, page), got, own)
 			if got.total != ref.Total {
 				t.Errorf("%q: total %d, want %d", q, got.total, ref.Total)
 			}
@@ -154,6 +118,59 @@ func TestCollect(t *testing.T) {
 	}
 }
 
+// segmentedIndex is an index of several segments with replaced and
+// deleted documents, and the documents it holds.
+func segmentedIndex(t *testing.T) (*Index, map[string]Doc) {
+	ix, _, err := Open(Config{Dir: filepath.Join(t.TempDir(), "index")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	words := []string{"terapia", "neuvola", "tuki", "palvelu", "apu"}
+	munis := []string{"091", "564", "853", "837"}
+	docs := map[string]Doc{}
+	put := func(b *Batch, i, version int) {
+		d := Doc{Type: []string{TypeService, TypeContact}[i%2], ID: fmt.Sprintf("d%03d", i),
+			Title:          l10n.T(words[i%5]+" "+words[(i/5)%5], "", ""),
+			Body:           l10n.T(words[(i+version)%5], "", ""),
+			Municipalities: munis[:1+(i+version)%4], TargetGroups: []string{fmt.Sprint("g", i%3)},
+			National: i%9 == 4,
+			Fresh:    []string{"verified", "overdue", "unverified"}[i%3], Status: []string{"active", "active", "inactive", "active"}[i%4]}
+		if err := b.Put(d); err != nil {
+			t.Fatal(err)
+		}
+		docs[d.Key()] = d
+	}
+	for round := range 4 {
+		b := ix.NewBatch()
+		for i := round * 60; i < round*60+90; i++ {
+			put(b, i%200, round)
+		}
+		if round == 3 {
+			for i := 0; i < 200; i += 7 {
+				b.Delete(TypeService, fmt.Sprintf("d%03d", i))
+				delete(docs, TypeService+"/"+fmt.Sprintf("d%03d", i))
+			}
+		}
+		if err := ix.Commit(b, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.(*scorch.IndexSnapshot).Segments()); n < 2 {
+		t.Errorf("%d segments, want several", n)
+	}
+	r.Close()
+	return ix, docs
+}
+
 func words2(q string) []string { return words(q) }
 
 func cmpStr(a, b string) int {
@@ -164,4 +181,86 @@ func cmpStr(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// TestEvaluate compares the evaluator with Bleve over an index of several
+// segments with replaced and deleted documents, on every shape of query
+// the plans build: words, half-typed words, filters, places, and any word
+// instead of all.
+func TestEvaluate(t *testing.T) {
+	ix, _ := segmentedIndex(t)
+	ctx := context.Background()
+	tampere := &services.Municipality{Code: "837"}
+	for _, tc := range []struct {
+		q      string
+		prefix bool
+		place  *services.Municipality
+		filter map[string]string
+		all    bool
+	}{
+		{q: "terapia", all: true},
+		{q: "terap", prefix: true, all: true},
+		{q: "neuvola tu", prefix: true, all: true},
+		{q: "neuvola tuki", all: false},
+		{q: "palvelu", place: tampere, all: true},
+		{q: "apu", filter: map[string]string{fType: TypeContact}, all: true},
+		{q: "apu terapia", filter: map[string]string{fTargetGroup: "g1", fFresh: "verified"}, place: tampere, all: true},
+		{q: "x", all: true},
+		{q: "terapia", filter: map[string]string{fType: "none"}, all: true},
+	} {
+		ws := words(tc.q)
+		plan := Plan{Words: ws, Raw: ws, Prefix: tc.prefix, Place: tc.place, Filters: map[string]string{}}
+		for k, v := range tc.filter {
+			plan.Filters[k] = v
+		}
+		query := plan.Query(nil, tc.all, false)
+		for _, page := range [][2]int{{20, 0}, {7, 3}} {
+			want, err := ix.collect(ctx, query, page[0], page[1], true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ix.evaluate(ctx, query, page[0], page[1], true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameFound(t, fmt.Sprintf("%+v page %v", tc, page), want, got)
+		}
+	}
+	// Typos are Bleve's: the evaluator declines them.
+	plan := Plan{Words: []string{"terapai"}, Raw: []string{"terapai"}, Filters: map[string]string{}}
+	if _, err := ix.evaluate(ctx, plan.Query(nil, true, true), 10, 0, false); !errors.Is(err, errUnsupported) {
+		t.Errorf("fuzzy query: err %v, want errUnsupported", err)
+	}
+}
+
+// sameFound fails unless got has want's hits in the same order with the
+// same scores (to rounding: the two add clause scores in different
+// orders), the same total and the same facets.
+func sameFound(t *testing.T, name string, want, got *found) {
+	t.Helper()
+	if got.total != want.total {
+		t.Errorf("%s: total %d, want %d", name, got.total, want.total)
+	}
+	var w, g []string
+	for _, h := range want.hits {
+		w = append(w, h.key)
+	}
+	for _, h := range got.hits {
+		g = append(g, h.key)
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("%s: hits differ (-Bleve +evaluator):\n%s", name, diff)
+		return
+	}
+	for i, h := range got.hits {
+		if d := math.Abs(h.score - want.hits[i].score); d > 1e-9*math.Abs(want.hits[i].score) {
+			t.Errorf("%s: %s score %v, want %v", name, h.key, h.score, want.hits[i].score)
+		}
+		if h.fresh != want.hits[i].fresh || !maps.Equal(h.fields, want.hits[i].fields) {
+			t.Errorf("%s: %s fields differ", name, h.key)
+		}
+	}
+	if diff := cmp.Diff(want.facets, got.facets); diff != "" {
+		t.Errorf("%s: facets differ (-Bleve +evaluator):\n%s", name, diff)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -45,7 +46,11 @@ type Index struct {
 	syn    Synonyms
 
 	tables tables // per-segment keys and facet values
-	cache  *resultCache
+	// bleveOnly makes Bleve run every query (eval.go runs those it can):
+	// for tests that compare the two.
+	bleveOnly atomic.Bool
+	evaluated atomic.Uint64 // passes the evaluator ran
+	cache     *resultCache
 	// phrases are the multi-word synonyms, found in documents as they
 	// are indexed.
 	phrases *phraseSet
@@ -272,7 +277,18 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 }
 
 func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*found, error) {
-	res, err := ix.collect(ctx, plan.Query(syn, all, fuzzy), limit, offset, facets)
+	q := plan.Query(syn, all, fuzzy)
+	var res *found
+	err := errUnsupported
+	if !ix.bleveOnly.Load() {
+		res, err = ix.evaluate(ctx, q, limit, offset, facets)
+		if err == nil {
+			ix.evaluated.Add(1)
+		}
+	}
+	if errors.Is(err, errUnsupported) {
+		res, err = ix.collect(ctx, q, limit, offset, facets)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

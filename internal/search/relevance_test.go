@@ -3,7 +3,10 @@ package search_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/serie-verkosto/directory/internal/search"
 )
@@ -165,6 +168,59 @@ func TestSuggest(t *testing.T) {
 	} {
 		if got := f.index.Suggest(q); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// TestEvaluatorMatchesBleve runs every relevance query, and variants with
+// filters, places, languages, pages and facets, both through the
+// evaluator and through Bleve alone: the results must be the same.
+func TestEvaluatorMatchesBleve(t *testing.T) {
+	f := sqliteFixture(t)
+	f.index.SetResultCache(0)
+	ctx := context.Background()
+	var reqs []search.Request
+	for _, tt := range relevance {
+		reqs = append(reqs, search.Request{Q: tt.q, Limit: 10},
+			search.Request{Q: tt.q, Lang: "sv", Offset: 3, Limit: 5, NoFacets: true})
+	}
+	for _, q := range append(mustNotMatch, "", "terapia", "tuki", "perhe", "palvelu Oulu", "lapsi nuori") {
+		reqs = append(reqs, search.Request{Q: q},
+			search.Request{Q: q, Type: "service", Municipality: "837"},
+			search.Request{Q: q, TargetGroup: "minor-harmful-sexual-behaviour", Lang: "en"},
+			search.Request{Q: q + " ", Type: "contact", Offset: 1})
+	}
+	for _, r := range reqs {
+		f.index.SetBleveOnly(true)
+		want, err := f.index.Search(ctx, r)
+		f.index.SetBleveOnly(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n0 := f.index.Evaluated()
+		got, err := f.index.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.index.Evaluated() == n0 {
+			// Every first pass is the evaluator's; only typos are Bleve's.
+			t.Errorf("%+v: not run by the evaluator", r)
+		}
+		if len(got.Hits) != len(want.Hits) {
+			t.Errorf("%+v: %d hits, want %d", r, len(got.Hits), len(want.Hits))
+			continue
+		}
+		for i, h := range got.Hits {
+			w := want.Hits[i]
+			if math.Abs(h.Score-w.Score) > 1e-9*math.Abs(w.Score) {
+				t.Errorf("%+v: hit %d score %v, want %v", r, i, h.Score, w.Score)
+			}
+			h.Score = w.Score
+			got.Hits[i] = h
+		}
+		got.TookMS, want.TookMS = 0, 0
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%+v: results differ (-Bleve +evaluator):\n%s", r, diff)
 		}
 	}
 }

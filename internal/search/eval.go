@@ -1,0 +1,581 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Evaluating a query ourselves, in short: Bleve walks a query's postings a
+// document at a time, keeping every clause's iterator in step (a heap of
+// about ten term iterators for one query word) and building a match
+// object per clause and document. On a word that a tenth of the index
+// holds, that stepping was four fifths of the search. The evaluator runs
+// the same query a clause at a time instead: each term's postings are read
+// once, straight through, into per-segment arrays, and the arrays are
+// combined as Bleve's scorers would combine them.
+//
+// The scores are Bleve's (tf-idf: a term scores sqrt(freq) x fieldNorm x
+// idf x boost x idf x queryNorm, a disjunction the sum of its matching
+// clauses times matched/clauses, a conjunction the sum of its clauses),
+// so ranking does not depend on which of the two ran a query; a test
+// compares them on every relevance query. Queries of other shapes (fuzzy,
+// match-all) go to Bleve.
+
+// errUnsupported: the query has a part the evaluator does not run.
+var errUnsupported = errors.New("query shape not evaluated here")
+
+type nodeKind uint8
+
+const (
+	nTerm  nodeKind = iota
+	nAny            // Bleve's disjunction
+	nAll            // Bleve's conjunction
+	nEvery          // Bleve's match-all: every document, a constant score
+)
+
+// node is a compiled query.
+type node struct {
+	kind  nodeKind
+	field string
+	term  []byte
+	boost float64
+	idf   float64
+	// weight is boost x idf x queryNorm, set once the whole tree is known.
+	weight float64
+	min    int // a disjunction's least number of matching clauses
+	kids   []*node
+	// per segment, while a query runs: the term's postings list
+	pls []segment.PostingsList
+}
+
+// compiler turns a Bleve query into nodes over one index snapshot.
+type compiler struct {
+	snap     *scorch.IndexSnapshot
+	mapping  mapping.IndexMapping
+	docTotal uint64
+}
+
+func (c *compiler) compile(q query.Query) (*node, error) {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		if q.Must == nil || q.Should != nil || q.MustNot != nil || q.Filter != nil {
+			return nil, errUnsupported
+		}
+		return c.compile(q.Must)
+	case *query.ConjunctionQuery:
+		n := &node{kind: nAll}
+		for _, k := range q.Conjuncts {
+			kn, err := c.compile(k)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kn)
+		}
+		return n, nil
+	case *query.DisjunctionQuery:
+		n := &node{kind: nAny, min: max(1, int(q.Min))}
+		for _, k := range q.Disjuncts {
+			kn, err := c.compile(k)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kn)
+		}
+		return n, nil
+	case *query.MatchQuery:
+		// As MatchQuery.Searcher: the analyzed tokens, each a term with
+		// the query's boost, in a disjunction (its own boost unused).
+		if q.FieldVal == "" || q.Fuzziness != 0 || q.Operator != query.MatchQueryOperatorOr {
+			return nil, errUnsupported
+		}
+		name := q.Analyzer
+		if name == "" {
+			name = c.mapping.AnalyzerNameForPath(q.FieldVal)
+		}
+		an := c.mapping.AnalyzerNamed(name)
+		if an == nil {
+			return nil, fmt.Errorf("no analyzer named %q", name)
+		}
+		n := &node{kind: nAny, min: 1}
+		for _, tok := range an.Analyze([]byte(q.Match)) {
+			n.kids = append(n.kids, c.term(q.FieldVal, tok.Term, q.BoostVal.Value()))
+		}
+		return n, nil
+	case *query.MatchAllQuery:
+		// A constant score of 1; idf 1 makes its weight the boost.
+		return &node{kind: nEvery, boost: q.BoostVal.Value(), idf: 1}, nil
+	case *query.TermQuery:
+		if q.FieldVal == "" {
+			return nil, errUnsupported
+		}
+		return c.term(q.FieldVal, []byte(q.Term), q.BoostVal.Value()), nil
+	case *query.PrefixQuery:
+		if q.FieldVal == "" {
+			return nil, errUnsupported
+		}
+		return c.prefix(q.FieldVal, q.Prefix, q.BoostVal.Value())
+	}
+	return nil, errUnsupported
+}
+
+// prefix expands a prefix as NewTermPrefixSearcher does: a disjunction of
+// the dictionary's terms with the prefix, or the prefix itself as a term
+// when there are none (or only itself).
+func (c *compiler) prefix(field, prefix string, boost float64) (*node, error) {
+	dict, err := c.snap.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	var terms []string
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		terms = append(terms, e.Term)
+	}
+	if len(terms) == 0 || len(terms) == 1 && terms[0] == prefix {
+		return c.term(field, []byte(prefix), boost), nil
+	}
+	n := &node{kind: nAny, min: 1}
+	for _, t := range terms {
+		n.kids = append(n.kids, c.term(field, []byte(t), boost))
+	}
+	return n, nil
+}
+
+// term opens a term's postings in every segment (deleted documents left
+// out) and computes its idf from them, as Bleve's term searcher does.
+func (c *compiler) term(field string, term []byte, boost float64) *node {
+	n := &node{kind: nTerm, field: field, term: term, boost: boost}
+	segs := c.snap.Segments()
+	n.pls = make([]segment.PostingsList, len(segs))
+	var df uint64
+	for i, s := range segs {
+		dict, err := s.Segment().Dictionary(field)
+		if err != nil {
+			continue // no such field in this segment: no postings
+		}
+		pl, err := dict.PostingsList(term, s.Deleted(), nil)
+		if err != nil {
+			continue
+		}
+		n.pls[i] = pl
+		df += pl.Count()
+	}
+	n.idf = 1 + math.Log(float64(c.docTotal)/float64(df+1))
+	return n
+}
+
+// sumWeights is the sum of the squared term weights: 1/sqrt of it is the
+// query norm every term score is multiplied by.
+func (n *node) sumWeights() float64 {
+	if n.kind == nTerm || n.kind == nEvery {
+		w := n.boost * n.idf
+		return w * w
+	}
+	var s float64
+	for _, k := range n.kids {
+		s += k.sumWeights()
+	}
+	return s
+}
+
+func (n *node) setNorm(norm float64) {
+	n.weight = n.boost * n.idf * norm
+	for _, k := range n.kids {
+		k.setNorm(norm)
+	}
+}
+
+// hits are a node's matches in one segment, in document order.
+type hits struct {
+	docs   []uint32
+	scores []float64
+}
+
+func (h *hits) add(doc uint32, score float64) {
+	h.docs = append(h.docs, doc)
+	h.scores = append(h.scores, score)
+}
+
+// scratch is a segment-sized accumulator for combining clauses.
+type scratch struct {
+	score []float64
+	count []uint32
+	set   []uint64 // bit per document: has a clause matched it
+}
+
+func (s *scratch) reset(n int) {
+	if cap(s.score) < n {
+		s.score = make([]float64, n)
+		s.count = make([]uint32, n)
+		s.set = make([]uint64, (n+63)/64)
+	}
+	s.score, s.count, s.set = s.score[:n], s.count[:n], s.set[:(n+63)/64]
+}
+
+// segEval runs a compiled query over one segment.
+type segEval struct {
+	seg     int
+	n       int                                // documents in the segment
+	deleted interface{ Contains(uint32) bool } // nil if none
+	acc     scratch
+}
+
+func (e *segEval) eval(nd *node) (hits, error) {
+	switch nd.kind {
+	case nTerm:
+		return e.term(nd)
+	case nAny:
+		return e.any(nd)
+	case nEvery:
+		return e.every(nd), nil
+	}
+	return e.all(nd)
+}
+
+// every is each live document with the constant score.
+func (e *segEval) every(nd *node) hits {
+	h := hits{docs: make([]uint32, 0, e.n), scores: make([]float64, 0, e.n)}
+	s := nd.constant()
+	for d := range uint32(e.n) {
+		if e.deleted == nil || !e.deleted.Contains(d) {
+			h.add(d, s)
+		}
+	}
+	return h
+}
+
+// constant is a match-all's score.
+func (nd *node) constant() float64 {
+	if nd.weight != 1 {
+		return nd.weight
+	}
+	return 1
+}
+
+// score is a term's score for one posting, computed in Bleve's order.
+func (nd *node) score(freq uint64, norm float64) float64 {
+	s := math.Sqrt(float64(freq)) * norm * nd.idf
+	if nd.weight != 1 {
+		s *= nd.weight
+	}
+	return s
+}
+
+func (e *segEval) term(nd *node) (hits, error) {
+	var h hits
+	pl := nd.pls[e.seg]
+	if pl == nil {
+		return h, nil
+	}
+	h.docs = make([]uint32, 0, pl.Count())
+	h.scores = make([]float64, 0, pl.Count())
+	it := pl.Iterator(true, true, false, nil)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return h, err
+		}
+		if p == nil {
+			return h, nil
+		}
+		if num := p.Number(); num < uint64(e.n) {
+			h.add(uint32(num), nd.score(p.Frequency(), p.Norm()))
+		}
+	}
+}
+
+// any sums each document's matching clauses, in clause order, and scales
+// the sum by the share of clauses that matched.
+func (e *segEval) any(nd *node) (hits, error) {
+	kids := make([]hits, len(nd.kids))
+	total := 0
+	for i, k := range nd.kids {
+		h, err := e.eval(k)
+		if err != nil {
+			return hits{}, err
+		}
+		kids[i] = h
+		total += len(h.docs)
+	}
+	if total == 0 {
+		return hits{}, nil
+	}
+	if len(kids) == 1 && nd.min <= 1 {
+		// One clause matched wholly: coord 1/1.
+		return kids[0], nil
+	}
+	a := &e.acc
+	a.reset(e.n)
+	for _, h := range kids {
+		for i, d := range h.docs {
+			a.score[d] += h.scores[i]
+			a.count[d]++
+			a.set[d>>6] |= 1 << (d & 63)
+		}
+	}
+	out := hits{docs: make([]uint32, 0, min(total, e.n)), scores: make([]float64, 0, min(total, e.n))}
+	clauses := float64(len(nd.kids))
+	for w, set := range a.set {
+		for set != 0 {
+			d := uint32(w<<6) + uint32(bits.TrailingZeros64(set))
+			set &= set - 1
+			if c := a.count[d]; int(c) >= nd.min {
+				out.add(d, a.score[d]*(float64(c)/clauses))
+			}
+			a.score[d], a.count[d] = 0, 0
+		}
+		a.set[w] = 0
+	}
+	return out, nil
+}
+
+// all keeps the documents every clause matches, with the sum of the
+// clauses' scores. The clauses that are single terms are probed for the
+// candidates the others leave (a filter's term may be in every document;
+// reading all its postings would cost more than the search).
+func (e *segEval) all(nd *node) (hits, error) {
+	var lists []hits
+	var listKid []int // for each list, its clause
+	var probes []int  // clauses to probe
+	var every []int   // match-alls: every candidate, a constant score
+	for i, k := range nd.kids {
+		if k.kind == nTerm {
+			probes = append(probes, i)
+			continue
+		}
+		if k.kind == nEvery {
+			every = append(every, i)
+			continue
+		}
+		h, err := e.eval(k)
+		if err != nil {
+			return hits{}, err
+		}
+		if len(h.docs) == 0 {
+			return hits{}, nil
+		}
+		lists = append(lists, h)
+		listKid = append(listKid, i)
+	}
+	if len(lists) == 0 && len(probes) == 0 {
+		// Only match-alls.
+		lists = append(lists, e.every(nd.kids[every[0]]))
+		listKid = append(listKid, every[0])
+		every = every[1:]
+	}
+	if len(lists) == 0 {
+		// Only terms: the rarest is read, the others probed.
+		best := -1
+		var bestN uint64
+		for _, i := range probes {
+			pl := nd.kids[i].pls[e.seg]
+			if pl == nil {
+				return hits{}, nil
+			}
+			if c := pl.Count(); best < 0 || c < bestN {
+				best, bestN = i, c
+			}
+		}
+		h, err := e.term(nd.kids[best])
+		if err != nil || len(h.docs) == 0 {
+			return hits{}, err
+		}
+		lists = append(lists, h)
+		listKid = append(listKid, best)
+		probes = slices.DeleteFunc(probes, func(i int) bool { return i == best })
+	}
+	// Candidates: the documents in every list.
+	cand := lists[0].docs
+	for _, h := range lists[1:] {
+		cand = intersect(cand, h.docs)
+		if len(cand) == 0 {
+			return hits{}, nil
+		}
+	}
+	// Each clause's score for each candidate, added in clause order.
+	scores := make([][]float64, len(nd.kids))
+	for li, h := range lists {
+		s := make([]float64, len(cand))
+		j := 0
+		for ci, d := range cand {
+			for h.docs[j] != d {
+				j++
+			}
+			s[ci] = h.scores[j]
+		}
+		scores[listKid[li]] = s
+	}
+	keep := make([]bool, len(cand))
+	for i := range keep {
+		keep[i] = true
+	}
+	for _, ki := range every {
+		s := make([]float64, len(cand))
+		c := nd.kids[ki].constant()
+		for i := range s {
+			s[i] = c
+		}
+		scores[ki] = s
+	}
+	for _, ki := range probes {
+		s, err := e.probe(nd.kids[ki], cand, keep)
+		if err != nil {
+			return hits{}, err
+		}
+		scores[ki] = s
+	}
+	out := hits{docs: make([]uint32, 0, len(cand)), scores: make([]float64, 0, len(cand))}
+	for ci, d := range cand {
+		if !keep[ci] {
+			continue
+		}
+		var sum float64
+		for _, s := range scores {
+			sum += s[ci]
+		}
+		out.add(d, sum)
+	}
+	return out, nil
+}
+
+// probe scores a term for each candidate still kept, and unkeeps those
+// without it.
+func (e *segEval) probe(nd *node, cand []uint32, keep []bool) ([]float64, error) {
+	s := make([]float64, len(cand))
+	pl := nd.pls[e.seg]
+	if pl == nil {
+		clear(keep)
+		return s, nil
+	}
+	it := pl.Iterator(true, true, false, nil)
+	var cur uint64
+	var freq uint64
+	var norm float64
+	started, done := false, false
+	for ci, d := range cand {
+		if !keep[ci] {
+			continue
+		}
+		doc := uint64(d)
+		if done || started && doc < cur {
+			keep[ci] = false
+			continue
+		}
+		if !started || doc > cur {
+			p, err := it.Advance(doc)
+			if err != nil {
+				return nil, err
+			}
+			started = true
+			if p == nil {
+				done = true
+				keep[ci] = false
+				continue
+			}
+			cur, freq, norm = p.Number(), p.Frequency(), p.Norm()
+		}
+		if cur != doc {
+			keep[ci] = false
+			continue
+		}
+		s[ci] = nd.score(freq, norm)
+	}
+	return s, nil
+}
+
+// intersect returns the documents in both sorted lists.
+func intersect(a, b []uint32) []uint32 {
+	out := make([]uint32, 0, min(len(a), len(b)))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// evaluate runs q with the evaluator: the hits offset..offset+limit and,
+// when facets is set, the facet counts of every hit. It returns
+// errUnsupported for a query it does not run.
+func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int, facets bool) (*found, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, errUnsupported
+	}
+	docTotal, err := snap.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	c := compiler{snap: snap, mapping: ix.bleve.Mapping(), docTotal: docTotal}
+	root, err := c.compile(q)
+	if err != nil {
+		return nil, err
+	}
+	sum := root.sumWeights()
+	if sum == 0 || root.kind == nTerm {
+		// Bleve leaves the norm unset (a bare term) or divides by zero:
+		// shapes the plans never build.
+		return nil, errUnsupported
+	}
+	root.setNorm(1 / math.Sqrt(sum))
+	views, err := ix.tables.forSnapshot(snap)
+	if err != nil {
+		return nil, err
+	}
+	col := newCollector(views, limit, offset, facets)
+	var e segEval
+	for i, v := range views {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e.seg, e.n, e.deleted = i, len(v.tab.keys), nil
+		if d := v.snap.Deleted(); d != nil {
+			e.deleted = d
+		}
+		h, err := e.eval(root)
+		if err != nil {
+			return nil, fmt.Errorf("segment %d: %w", i, err)
+		}
+		for j, d := range h.docs {
+			col.add(i, uint64(d), h.scores[j])
+		}
+	}
+	out := &found{}
+	if err := ix.finish(out, col, offset); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
