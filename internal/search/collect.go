@@ -335,6 +335,20 @@ func newCollector(views []segView, limit, offset int, facets bool) *collector {
 	return c
 }
 
+// fork returns a collector for a worker: its own ranking and total, the
+// facet counts shared (each segment is one worker's).
+func (c *collector) fork() *collector {
+	return &collector{views: c.views, counts: c.counts, top: topN{n: c.top.n}}
+}
+
+// join adds a worker's ranking and total.
+func (c *collector) join(w *collector) {
+	c.total += w.total
+	for _, e := range w.top.h {
+		c.top.add(e)
+	}
+}
+
 // add takes document doc of segment seg with its query score.
 func (c *collector) add(seg int, doc uint64, score float64) {
 	v := &c.views[seg]

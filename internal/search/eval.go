@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -53,8 +56,19 @@ type node struct {
 	weight float64
 	min    int // a disjunction's least number of matching clauses
 	kids   []*node
-	// per segment, while a query runs: the term's postings list
-	pls []segment.PostingsList
+	src    *termSrc // a term's postings
+}
+
+// termSrc is one field's term, shared by the nodes that ask for it (a
+// word's title match and its stem prefix often name the same term): its
+// postings are read once per segment.
+type termSrc struct {
+	id  int                    // index in the query's sources
+	pls []segment.PostingsList // per segment; nil where absent
+	idf float64
+	// scored: some node gives the term a weight; otherwise only which
+	// documents have it matters (a multi-word synonym's marker).
+	scored bool
 }
 
 // compiler turns a Bleve query into nodes over one index snapshot.
@@ -62,6 +76,7 @@ type compiler struct {
 	snap     *scorch.IndexSnapshot
 	mapping  mapping.IndexMapping
 	docTotal uint64
+	srcs     map[string]*termSrc
 }
 
 func (c *compiler) compile(q query.Query) (*node, error) {
@@ -160,24 +175,35 @@ func (c *compiler) prefix(field, prefix string, boost float64) (*node, error) {
 // term opens a term's postings in every segment (deleted documents left
 // out) and computes its idf from them, as Bleve's term searcher does.
 func (c *compiler) term(field string, term []byte, boost float64) *node {
-	n := &node{kind: nTerm, field: field, term: term, boost: boost}
-	segs := c.snap.Segments()
-	n.pls = make([]segment.PostingsList, len(segs))
-	var df uint64
-	for i, s := range segs {
-		dict, err := s.Segment().Dictionary(field)
-		if err != nil {
-			continue // no such field in this segment: no postings
+	key := field + "\x00" + string(term)
+	src := c.srcs[key]
+	if src == nil {
+		src = &termSrc{id: len(c.srcs)}
+		segs := c.snap.Segments()
+		src.pls = make([]segment.PostingsList, len(segs))
+		var df uint64
+		for i, s := range segs {
+			dict, err := s.Segment().Dictionary(field)
+			if err != nil {
+				continue // no such field in this segment: no postings
+			}
+			pl, err := dict.PostingsList(term, s.Deleted(), nil)
+			if err != nil || pl.Count() == 0 {
+				continue
+			}
+			src.pls[i] = pl
+			df += pl.Count()
 		}
-		pl, err := dict.PostingsList(term, s.Deleted(), nil)
-		if err != nil {
-			continue
+		src.idf = 1 + math.Log(float64(c.docTotal)/float64(df+1))
+		if c.srcs == nil {
+			c.srcs = map[string]*termSrc{}
 		}
-		n.pls[i] = pl
-		df += pl.Count()
+		c.srcs[key] = src
 	}
-	n.idf = 1 + math.Log(float64(c.docTotal)/float64(df+1))
-	return n
+	if boost != 0 {
+		src.scored = true
+	}
+	return &node{kind: nTerm, field: field, term: term, boost: boost, idf: src.idf, src: src}
 }
 
 // sumWeights is the sum of the squared term weights: 1/sqrt of it is the
@@ -212,6 +238,28 @@ func (h *hits) add(doc uint32, score float64) {
 	h.scores = append(h.scores, score)
 }
 
+// arena hands out the hit lists of one segment's evaluation from a few
+// large buffers, kept from segment to segment and search to search.
+type arena struct {
+	docs   []uint32
+	scores []float64
+}
+
+// make returns empty hits with room for n.
+func (a *arena) make(n int) hits {
+	if len(a.docs)+n > cap(a.docs) {
+		a.docs = make([]uint32, 0, max(2*cap(a.docs), n, 1<<16))
+	}
+	if len(a.scores)+n > cap(a.scores) {
+		a.scores = make([]float64, 0, max(2*cap(a.scores), n, 1<<16))
+	}
+	i, j := len(a.docs), len(a.scores)
+	a.docs, a.scores = a.docs[:i+n], a.scores[:j+n]
+	return hits{docs: a.docs[i : i : i+n], scores: a.scores[j : j : j+n]}
+}
+
+func (a *arena) reset() { a.docs, a.scores = a.docs[:0], a.scores[:0] }
+
 // scratch is a segment-sized accumulator for combining clauses.
 type scratch struct {
 	score []float64
@@ -228,12 +276,31 @@ func (s *scratch) reset(n int) {
 	s.score, s.count, s.set = s.score[:n], s.count[:n], s.set[:(n+63)/64]
 }
 
-// segEval runs a compiled query over one segment.
+// segEval runs a compiled query over one segment at a time.
 type segEval struct {
 	seg     int
 	n       int                                // documents in the segment
 	deleted interface{ Contains(uint32) bool } // nil if none
 	acc     scratch
+	mem     arena
+	// base[src.id] is a term's postings in this segment with
+	// sqrt(freq) x norm x idf, before the node's weight; read once.
+	base []hits
+	read []bool
+}
+
+// start readies e for segment seg of the query's views.
+func (e *segEval) start(seg int, v *segView, srcs int) {
+	e.seg, e.n, e.deleted = seg, len(v.tab.keys), nil
+	if d := v.snap.Deleted(); d != nil {
+		e.deleted = d
+	}
+	e.mem.reset()
+	if cap(e.read) < srcs {
+		e.base, e.read = make([]hits, srcs), make([]bool, srcs)
+	}
+	e.base, e.read = e.base[:srcs], e.read[:srcs]
+	clear(e.read)
 }
 
 func (e *segEval) eval(nd *node) (hits, error) {
@@ -250,7 +317,7 @@ func (e *segEval) eval(nd *node) (hits, error) {
 
 // every is each live document with the constant score.
 func (e *segEval) every(nd *node) hits {
-	h := hits{docs: make([]uint32, 0, e.n), scores: make([]float64, 0, e.n)}
+	h := e.mem.make(e.n)
 	s := nd.constant()
 	for d := range uint32(e.n) {
 		if e.deleted == nil || !e.deleted.Contains(d) {
@@ -268,56 +335,112 @@ func (nd *node) constant() float64 {
 	return 1
 }
 
-// score is a term's score for one posting, computed in Bleve's order.
-func (nd *node) score(freq uint64, norm float64) float64 {
-	s := math.Sqrt(float64(freq)) * norm * nd.idf
-	if nd.weight != 1 {
-		s *= nd.weight
+// normer reads a posting's field length, from which the norm is looked up
+// rather than computed (zap's Norm takes a square root each time).
+type normer interface{ NormUint64() uint64 }
+
+// norms[len] is zap's norm of a field of len terms:
+// float64(float32(1/sqrt(len))), bit for bit.
+var norms = func() [256]float64 {
+	var t [256]float64
+	for i := 1; i < len(t); i++ {
+		t[i] = float64(float32(1 / math.Sqrt(float64(i))))
 	}
-	return s
+	return t
+}()
+
+func postingNorm(p segment.Posting) float64 {
+	if n, ok := p.(normer); ok {
+		if l := n.NormUint64(); l < uint64(len(norms)) && l > 0 {
+			return norms[l]
+		}
+	}
+	return p.Norm()
 }
 
-func (e *segEval) term(nd *node) (hits, error) {
-	var h hits
-	pl := nd.pls[e.seg]
-	if pl == nil {
-		return h, nil
+// base scores a term before its weight, as Bleve's term scorer does.
+func base(freq uint64, norm, idf float64) float64 {
+	tf := 1.0
+	if freq != 1 {
+		tf = math.Sqrt(float64(freq))
 	}
-	h.docs = make([]uint32, 0, pl.Count())
-	h.scores = make([]float64, 0, pl.Count())
-	it := pl.Iterator(true, true, false, nil)
+	return tf * norm * idf
+}
+
+// score applies a node's weight to a base score.
+func (nd *node) score(b float64) float64 {
+	if nd.weight != 1 {
+		return b * nd.weight
+	}
+	return b
+}
+
+// postings returns a term's documents in this segment with their base
+// scores (zero when no node weighs the term).
+func (e *segEval) postings(src *termSrc) (hits, error) {
+	if e.read[src.id] {
+		return e.base[src.id], nil
+	}
+	pl := src.pls[e.seg]
+	if pl == nil {
+		e.read[src.id], e.base[src.id] = true, hits{}
+		return hits{}, nil
+	}
+	h := e.mem.make(int(pl.Count()))
+	it := pl.Iterator(src.scored, src.scored, false, nil)
 	for {
 		p, err := it.Next()
 		if err != nil {
-			return h, err
+			return hits{}, err
 		}
 		if p == nil {
-			return h, nil
+			break
 		}
-		if num := p.Number(); num < uint64(e.n) {
-			h.add(uint32(num), nd.score(p.Frequency(), p.Norm()))
+		var b float64
+		if src.scored {
+			b = base(p.Frequency(), postingNorm(p), src.idf)
 		}
+		h.add(uint32(p.Number()), b)
 	}
+	e.read[src.id], e.base[src.id] = true, h
+	return h, nil
+}
+
+func (e *segEval) term(nd *node) (hits, error) {
+	b, err := e.postings(nd.src)
+	if err != nil || len(b.docs) == 0 {
+		return hits{}, err
+	}
+	if nd.weight == 1 {
+		return b, nil
+	}
+	h := hits{docs: b.docs, scores: e.mem.make(len(b.docs)).scores}
+	for _, s := range b.scores {
+		h.scores = append(h.scores, s*nd.weight)
+	}
+	return h, nil
 }
 
 // any sums each document's matching clauses, in clause order, and scales
 // the sum by the share of clauses that matched.
 func (e *segEval) any(nd *node) (hits, error) {
-	kids := make([]hits, len(nd.kids))
+	kids := make([]hits, 0, len(nd.kids))
 	total := 0
-	for i, k := range nd.kids {
+	for _, k := range nd.kids {
 		h, err := e.eval(k)
 		if err != nil {
 			return hits{}, err
 		}
-		kids[i] = h
-		total += len(h.docs)
+		if len(h.docs) > 0 {
+			kids = append(kids, h)
+			total += len(h.docs)
+		}
 	}
 	if total == 0 {
 		return hits{}, nil
 	}
-	if len(kids) == 1 && nd.min <= 1 {
-		// One clause matched wholly: coord 1/1.
+	if len(nd.kids) == 1 && nd.min <= 1 {
+		// One clause, wholly: coord 1/1.
 		return kids[0], nil
 	}
 	a := &e.acc
@@ -329,7 +452,7 @@ func (e *segEval) any(nd *node) (hits, error) {
 			a.set[d>>6] |= 1 << (d & 63)
 		}
 	}
-	out := hits{docs: make([]uint32, 0, min(total, e.n)), scores: make([]float64, 0, min(total, e.n))}
+	out := e.mem.make(min(total, e.n))
 	clauses := float64(len(nd.kids))
 	for w, set := range a.set {
 		for set != 0 {
@@ -355,11 +478,18 @@ func (e *segEval) all(nd *node) (hits, error) {
 	var probes []int  // clauses to probe
 	var every []int   // match-alls: every candidate, a constant score
 	for i, k := range nd.kids {
-		if k.kind == nTerm {
+		switch k.kind {
+		case nTerm:
+			if k.src.pls[e.seg] == nil {
+				return hits{}, nil
+			}
+			if e.read[k.src.id] {
+				// Already read for another clause: use it.
+				break
+			}
 			probes = append(probes, i)
 			continue
-		}
-		if k.kind == nEvery {
+		case nEvery:
 			every = append(every, i)
 			continue
 		}
@@ -381,15 +511,10 @@ func (e *segEval) all(nd *node) (hits, error) {
 	}
 	if len(lists) == 0 {
 		// Only terms: the rarest is read, the others probed.
-		best := -1
-		var bestN uint64
-		for _, i := range probes {
-			pl := nd.kids[i].pls[e.seg]
-			if pl == nil {
-				return hits{}, nil
-			}
-			if c := pl.Count(); best < 0 || c < bestN {
-				best, bestN = i, c
+		best := probes[0]
+		for _, i := range probes[1:] {
+			if nd.kids[i].src.pls[e.seg].Count() < nd.kids[best].src.pls[e.seg].Count() {
+				best = i
 			}
 		}
 		h, err := e.term(nd.kids[best])
@@ -411,7 +536,7 @@ func (e *segEval) all(nd *node) (hits, error) {
 	// Each clause's score for each candidate, added in clause order.
 	scores := make([][]float64, len(nd.kids))
 	for li, h := range lists {
-		s := make([]float64, len(cand))
+		s := e.mem.make(len(cand)).scores[:len(cand)]
 		j := 0
 		for ci, d := range cand {
 			for h.docs[j] != d {
@@ -426,7 +551,7 @@ func (e *segEval) all(nd *node) (hits, error) {
 		keep[i] = true
 	}
 	for _, ki := range every {
-		s := make([]float64, len(cand))
+		s := e.mem.make(len(cand)).scores[:len(cand)]
 		c := nd.kids[ki].constant()
 		for i := range s {
 			s[i] = c
@@ -440,7 +565,7 @@ func (e *segEval) all(nd *node) (hits, error) {
 		}
 		scores[ki] = s
 	}
-	out := hits{docs: make([]uint32, 0, len(cand)), scores: make([]float64, 0, len(cand))}
+	out := e.mem.make(len(cand))
 	for ci, d := range cand {
 		if !keep[ci] {
 			continue
@@ -457,16 +582,12 @@ func (e *segEval) all(nd *node) (hits, error) {
 // probe scores a term for each candidate still kept, and unkeeps those
 // without it.
 func (e *segEval) probe(nd *node, cand []uint32, keep []bool) ([]float64, error) {
-	s := make([]float64, len(cand))
-	pl := nd.pls[e.seg]
-	if pl == nil {
-		clear(keep)
-		return s, nil
-	}
-	it := pl.Iterator(true, true, false, nil)
+	s := e.mem.make(len(cand)).scores[:len(cand)]
+	clear(s)
+	src := nd.src
+	it := src.pls[e.seg].Iterator(src.scored, src.scored, false, nil)
 	var cur uint64
-	var freq uint64
-	var norm float64
+	var b float64
 	started, done := false, false
 	for ci, d := range cand {
 		if !keep[ci] {
@@ -488,13 +609,16 @@ func (e *segEval) probe(nd *node, cand []uint32, keep []bool) ([]float64, error)
 				keep[ci] = false
 				continue
 			}
-			cur, freq, norm = p.Number(), p.Frequency(), p.Norm()
+			cur = p.Number()
+			if src.scored {
+				b = base(p.Frequency(), postingNorm(p), src.idf)
+			}
 		}
 		if cur != doc {
 			keep[ci] = false
 			continue
 		}
-		s[ci] = nd.score(freq, norm)
+		s[ci] = nd.score(b)
 	}
 	return s, nil
 }
@@ -555,23 +679,46 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 	if err != nil {
 		return nil, err
 	}
+	// Segments are evaluated in parallel, each by one worker with its
+	// own ranking; the rankings are joined at the end.
 	col := newCollector(views, limit, offset, facets)
-	var e segEval
-	for i, v := range views {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		e.seg, e.n, e.deleted = i, len(v.tab.keys), nil
-		if d := v.snap.Deleted(); d != nil {
-			e.deleted = d
-		}
-		h, err := e.eval(root)
-		if err != nil {
-			return nil, fmt.Errorf("segment %d: %w", i, err)
-		}
-		for j, d := range h.docs {
-			col.add(i, uint64(d), h.scores[j])
-		}
+	workers := min(runtime.GOMAXPROCS(0), len(views))
+	cols := make([]*collector, workers)
+	errs := make([]error, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		cols[w] = col.fork()
+		wg.Go(func() {
+			e := evalPool.Get().(*segEval)
+			defer evalPool.Put(e)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(views) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[w] = err
+					return
+				}
+				e.start(i, &views[i], len(c.srcs))
+				h, err := e.eval(root)
+				if err != nil {
+					errs[w] = fmt.Errorf("segment %d: %w", i, err)
+					return
+				}
+				for j, d := range h.docs {
+					cols[w].add(i, uint64(d), h.scores[j])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, c := range cols {
+		col.join(c)
 	}
 	out := &found{}
 	if err := ix.finish(out, col, offset); err != nil {
@@ -579,3 +726,6 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 	}
 	return out, nil
 }
+
+// evalPool keeps evaluators with their buffers between searches.
+var evalPool = sync.Pool{New: func() any { return new(segEval) }}
