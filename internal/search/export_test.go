@@ -1,8 +1,24 @@
 package search
 
+import "github.com/blevesearch/bleve/v2/index/scorch"
+
 // SetBleveOnly makes Bleve run every query, for comparing its results
 // with the evaluator's.
 func (ix *Index) SetBleveOnly(on bool) { ix.bleveOnly.Store(on) }
 
 // Evaluated is how many search passes the evaluator has run.
 func (ix *Index) Evaluated() uint64 { return ix.evaluated.Load() }
+
+// Segments is how many segments the index has now.
+func (ix *Index) Segments() int {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return 0
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return 0
+	}
+	defer r.Close()
+	return len(r.(*scorch.IndexSnapshot).Segments())
+}

@@ -133,6 +133,7 @@ const (
 	boostPrefix     = 3
 	boostStemPrefix = 1.5
 	boostSynonym    = 2
+	boostPhrase     = 2 // a multi-word synonym: its one term is rarer than its words
 	boostFuzzyName  = 0.6
 )
 
@@ -183,9 +184,9 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	// Synonyms are matched on titles and organization names: they name
 	// things (agencies, services), and expanding them over bodies would
 	// multiply the work of every query. A synonym of several words was
-	// found in the names at indexing time (phrases.go): the synonym field
-	// picks the documents that have the phrase, and its words score them
-	// as a phrase query would, without reading positions.
+	// found in the names at indexing time (phrases.go) and is one term of
+	// the synonym field: one posting per document that has the phrase,
+	// where a conjunction of its words read the postings of each.
 	for _, s := range syn[w] {
 		toks := phraseTokens(s)
 		if len(toks) == 0 {
@@ -195,17 +196,10 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 			qs = append(qs, match(fName, toks[0], anFold, boostSynonym*2))
 			continue
 		}
-		has := bleve.NewTermQuery(strings.Join(toks, " "))
-		has.SetField(fSynonym)
-		has.SetBoost(0)
-		parts := []query.Query{has}
-		for _, t := range toks {
-			q := bleve.NewTermQuery(t)
-			q.SetField(fName)
-			q.SetBoost(boostSynonym * 2)
-			parts = append(parts, q)
-		}
-		qs = append(qs, bleve.NewConjunctionQuery(parts...))
+		q := bleve.NewTermQuery(strings.Join(toks, " "))
+		q.SetField(fSynonym)
+		q.SetBoost(boostPhrase)
+		qs = append(qs, q)
 	}
 	if n := utf8.RuneCountInString(w); fuzzy && n >= 5 {
 		fuzz := 1
