@@ -2,6 +2,7 @@ package search
 
 import (
 	"html"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,37 +61,48 @@ func Snippet(text string, marks []string) string {
 	if start >= 0 {
 		words = append(words, span{start, len(text)})
 	}
-	var hits []span
-	for _, w := range words {
+	// Only the words up to the first match and those in the window are
+	// folded and compared: bodies can be long.
+	matches := func(w span) bool {
 		f := Fold(text[w.start:w.end])
 		for _, m := range marks {
 			if strings.Contains(f, m) {
-				hits = append(hits, w)
-				break
+				return true
 			}
 		}
+		return false
 	}
+	first := slices.IndexFunc(words, matches)
 	from := 0
-	if len(hits) > 0 {
+	if first >= 0 {
 		// Start a little before the first match, at a word boundary.
-		from = hits[0].start
-		back := 0
-		for i := len(words) - 1; i >= 0; i-- {
-			if words[i].start < hits[0].start {
-				back++
-				from = words[i].start
-				if back == 6 {
-					break
-				}
-			}
-		}
+		from = words[max(0, first-6)].start
 	}
 	to := len(text)
 	if utf8.RuneCountInString(text[from:]) > snippetRunes {
+		// The last word end within snippetRunes of from.
 		to = from
+		runes, pos := 0, from
 		for _, w := range words {
-			if w.start >= from && utf8.RuneCountInString(text[from:w.end]) <= snippetRunes {
-				to = w.end
+			if w.start < from {
+				continue
+			}
+			runes += utf8.RuneCountInString(text[pos:w.end])
+			pos = w.end
+			if runes > snippetRunes {
+				break
+			}
+			to = w.end
+		}
+	}
+	var hits []span
+	if first >= 0 {
+		for i, w := range words[first:] {
+			if w.end > to {
+				break
+			}
+			if i == 0 || matches(w) {
+				hits = append(hits, w)
 			}
 		}
 	}
