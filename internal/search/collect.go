@@ -322,6 +322,7 @@ type collector struct {
 	counts [][]uint32 // per segment, per facet value; nil without facets
 	top    topN
 	total  uint64
+	lazy   bool // counts[seg] is made on the segment's first hit
 }
 
 func newCollector(views []segView, limit, offset int, facets bool) *collector {
@@ -335,17 +336,27 @@ func newCollector(views []segView, limit, offset int, facets bool) *collector {
 	return c
 }
 
-// fork returns a collector for a worker: its own ranking and total, the
-// facet counts shared (each segment is one worker's).
+// fork returns a collector for a worker: its own ranking, total and
+// facet counts (allocated for the segments it sees).
 func (c *collector) fork() *collector {
-	return &collector{views: c.views, counts: c.counts, top: topN{n: c.top.n}}
+	w := &collector{views: c.views, top: topN{n: c.top.n}}
+	if c.counts != nil {
+		w.counts = make([][]uint32, len(c.views))
+		w.lazy = true
+	}
+	return w
 }
 
-// join adds a worker's ranking and total.
+// join adds a worker's ranking, total and facet counts.
 func (c *collector) join(w *collector) {
 	c.total += w.total
 	for _, e := range w.top.h {
 		c.top.add(e)
+	}
+	for seg, n := range w.counts {
+		for x, k := range n {
+			c.counts[seg][x] += k
+		}
 	}
 }
 
@@ -356,6 +367,10 @@ func (c *collector) add(seg int, doc uint64, score float64) {
 	score += liftScore[v.tab.lift[doc]]
 	if c.counts != nil {
 		n := c.counts[seg]
+		if n == nil && c.lazy {
+			n = make([]uint32, len(v.tab.values))
+			c.counts[seg] = n
+		}
 		for _, x := range v.tab.vals[v.tab.start[doc]:v.tab.start[doc+1]] {
 			n[x]++
 		}

@@ -191,6 +191,9 @@ func TestEvaluate(t *testing.T) {
 	ix, _ := segmentedIndex(t)
 	ctx := context.Background()
 	tampere := &services.Municipality{Code: "837"}
+	// Ranges of 16 documents: every segment is cut into several, some of
+	// them evaluated at once.
+	defer SetMinRange(SetMinRange(16))
 	for _, tc := range []struct {
 		q      string
 		prefix bool

@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	zapv17 "github.com/blevesearch/zapx/v17"
 )
 
 // Evaluating a query ourselves, in short: Bleve walks a query's postings a
@@ -276,10 +277,11 @@ func (s *scratch) reset(n int) {
 	s.score, s.count, s.set = s.score[:n], s.count[:n], s.set[:(n+63)/64]
 }
 
-// segEval runs a compiled query over one segment at a time.
+// segEval runs a compiled query over one range of a segment's documents
+// at a time.
 type segEval struct {
 	seg     int
-	n       int                                // documents in the segment
+	lo, hi  uint32                             // the range: documents lo..hi-1
 	deleted interface{ Contains(uint32) bool } // nil if none
 	acc     scratch
 	mem     arena
@@ -289,9 +291,9 @@ type segEval struct {
 	read []bool
 }
 
-// start readies e for segment seg of the query's views.
-func (e *segEval) start(seg int, v *segView, srcs int) {
-	e.seg, e.n, e.deleted = seg, len(v.tab.keys), nil
+// start readies e for documents lo..hi-1 of segment seg.
+func (e *segEval) start(seg int, v *segView, lo, hi uint32, srcs int) {
+	e.seg, e.lo, e.hi, e.deleted = seg, lo, hi, nil
 	if d := v.snap.Deleted(); d != nil {
 		e.deleted = d
 	}
@@ -317,9 +319,9 @@ func (e *segEval) eval(nd *node) (hits, error) {
 
 // every is each live document with the constant score.
 func (e *segEval) every(nd *node) hits {
-	h := e.mem.make(e.n)
+	h := e.mem.make(int(e.hi - e.lo))
 	s := nd.constant()
-	for d := range uint32(e.n) {
+	for d := e.lo; d < e.hi; d++ {
 		if e.deleted == nil || !e.deleted.Contains(d) {
 			h.add(d, s)
 		}
@@ -335,12 +337,9 @@ func (nd *node) constant() float64 {
 	return 1
 }
 
-// normer reads a posting's field length, from which the norm is looked up
-// rather than computed (zap's Norm takes a square root each time).
-type normer interface{ NormUint64() uint64 }
-
 // norms[len] is zap's norm of a field of len terms:
-// float64(float32(1/sqrt(len))), bit for bit.
+// float64(float32(1/sqrt(len))), bit for bit. zap's Norm computes it with a
+// square root for every posting.
 var norms = func() [256]float64 {
 	var t [256]float64
 	for i := 1; i < len(t); i++ {
@@ -349,13 +348,17 @@ var norms = func() [256]float64 {
 	return t
 }()
 
-func postingNorm(p segment.Posting) float64 {
-	if n, ok := p.(normer); ok {
-		if l := n.NormUint64(); l < uint64(len(norms)) && l > 0 {
-			return norms[l]
+// read returns a posting's document, frequency and norm. The index's
+// segments are zap v17's (Bleve's default), whose posting is read
+// directly, its methods inlined; any other goes through the interface.
+func read(p segment.Posting) (doc, freq uint64, norm float64) {
+	if zp, ok := p.(*zapv17.Posting); ok {
+		if l := zp.NormUint64(); l > 0 && l < uint64(len(norms)) {
+			return zp.Number(), zp.Frequency(), norms[l]
 		}
+		return zp.Number(), zp.Frequency(), zp.Norm()
 	}
-	return p.Norm()
+	return p.Number(), p.Frequency(), p.Norm()
 }
 
 // base scores a term before its weight, as Bleve's term scorer does.
@@ -386,21 +389,25 @@ func (e *segEval) postings(src *termSrc) (hits, error) {
 		e.read[src.id], e.base[src.id] = true, hits{}
 		return hits{}, nil
 	}
-	h := e.mem.make(int(pl.Count()))
+	h := e.mem.make(min(int(pl.Count()), int(e.hi-e.lo)))
 	it := pl.Iterator(src.scored, src.scored, false, nil)
-	for {
-		p, err := it.Next()
+	p, err := it.Advance(uint64(e.lo))
+	for ; ; p, err = it.Next() {
 		if err != nil {
 			return hits{}, err
 		}
 		if p == nil {
 			break
 		}
+		doc, freq, norm := read(p)
+		if doc >= uint64(e.hi) {
+			break
+		}
 		var b float64
 		if src.scored {
-			b = base(p.Frequency(), postingNorm(p), src.idf)
+			b = base(freq, norm, src.idf)
 		}
-		h.add(uint32(p.Number()), b)
+		h.add(uint32(doc), b)
 	}
 	e.read[src.id], e.base[src.id] = true, h
 	return h, nil
@@ -444,22 +451,24 @@ func (e *segEval) any(nd *node) (hits, error) {
 		return kids[0], nil
 	}
 	a := &e.acc
-	a.reset(e.n)
+	n := e.hi - e.lo
+	a.reset(int(n))
 	for _, h := range kids {
 		for i, d := range h.docs {
+			d -= e.lo
 			a.score[d] += h.scores[i]
 			a.count[d]++
 			a.set[d>>6] |= 1 << (d & 63)
 		}
 	}
-	out := e.mem.make(min(total, e.n))
+	out := e.mem.make(min(total, int(n)))
 	clauses := float64(len(nd.kids))
 	for w, set := range a.set {
 		for set != 0 {
 			d := uint32(w<<6) + uint32(bits.TrailingZeros64(set))
 			set &= set - 1
 			if c := a.count[d]; int(c) >= nd.min {
-				out.add(d, a.score[d]*(float64(c)/clauses))
+				out.add(e.lo+d, a.score[d]*(float64(c)/clauses))
 			}
 			a.score[d], a.count[d] = 0, 0
 		}
@@ -609,9 +618,11 @@ func (e *segEval) probe(nd *node, cand []uint32, keep []bool) ([]float64, error)
 				keep[ci] = false
 				continue
 			}
-			cur = p.Number()
+			var freq uint64
+			var norm float64
+			cur, freq, norm = read(p)
 			if src.scored {
-				b = base(p.Frequency(), postingNorm(p), src.idf)
+				b = base(freq, norm, src.idf)
 			}
 		}
 		if cur != doc {
@@ -679,10 +690,13 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 	if err != nil {
 		return nil, err
 	}
-	// Segments are evaluated in parallel, each by one worker with its
-	// own ranking; the rankings are joined at the end.
+	// The segments are cut into ranges of documents, evaluated in
+	// parallel, each range by one worker with its own ranking; the
+	// rankings are joined at the end. Ranges rather than whole segments,
+	// so that the work is shared evenly however Bleve has merged.
 	col := newCollector(views, limit, offset, facets)
-	workers := min(runtime.GOMAXPROCS(0), len(views))
+	units := cutRanges(views, runtime.GOMAXPROCS(0))
+	workers := min(runtime.GOMAXPROCS(0), len(units))
 	cols := make([]*collector, workers)
 	errs := make([]error, workers)
 	var next atomic.Int64
@@ -694,21 +708,22 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 			defer evalPool.Put(e)
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(views) {
+				if i >= len(units) {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					errs[w] = err
 					return
 				}
-				e.start(i, &views[i], len(c.srcs))
+				u := units[i]
+				e.start(u.seg, &views[u.seg], u.lo, u.hi, len(c.srcs))
 				h, err := e.eval(root)
 				if err != nil {
-					errs[w] = fmt.Errorf("segment %d: %w", i, err)
+					errs[w] = fmt.Errorf("segment %d: %w", u.seg, err)
 					return
 				}
 				for j, d := range h.docs {
-					cols[w].add(i, uint64(d), h.scores[j])
+					cols[w].add(u.seg, uint64(d), h.scores[j])
 				}
 			}
 		})
@@ -725,6 +740,37 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 		return nil, err
 	}
 	return out, nil
+}
+
+// unit is a range of one segment's documents.
+type unit struct {
+	seg    int
+	lo, hi uint32
+}
+
+// minRange is the fewest documents a range has: each range reopens every
+// term's postings. (A variable for tests, which cut small indexes.)
+var minRange = 4096
+
+// cutRanges cuts the segments into about four ranges per worker, none
+// smaller than minRange documents.
+func cutRanges(views []segView, workers int) []unit {
+	total := 0
+	for _, v := range views {
+		total += len(v.tab.keys)
+	}
+	size := max(minRange, total/(4*max(1, workers)))
+	var out []unit
+	for i, v := range views {
+		n := len(v.tab.keys)
+		parts := max(1, (n+size/2)/size)
+		for p := range parts {
+			out = append(out, unit{seg: i, lo: uint32(n * p / parts), hi: uint32(n * (p + 1) / parts)})
+		}
+	}
+	// Largest first, so that no worker is left with a large one at the end.
+	slices.SortStableFunc(out, func(a, b unit) int { return int(b.hi-b.lo) - int(a.hi-a.lo) })
+	return out
 }
 
 // evalPool keeps evaluators with their buffers between searches.

@@ -22,3 +22,11 @@ func (ix *Index) Segments() int {
 	defer r.Close()
 	return len(r.(*scorch.IndexSnapshot).Segments())
 }
+
+// SetMinRange sets the fewest documents the evaluator's ranges have, so
+// that small test indexes are cut into several; it returns the old value.
+func SetMinRange(n int) int {
+	old := minRange
+	minRange = n
+	return old
+}

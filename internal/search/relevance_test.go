@@ -178,6 +178,7 @@ func TestSuggest(t *testing.T) {
 func TestEvaluatorMatchesBleve(t *testing.T) {
 	f := sqliteFixture(t)
 	f.index.SetResultCache(0)
+	defer search.SetMinRange(search.SetMinRange(8))
 	ctx := context.Background()
 	var reqs []search.Request
 	for _, tt := range relevance {
