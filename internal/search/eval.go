@@ -431,32 +431,50 @@ func (e *segEval) term(nd *node) (hits, error) {
 // any sums each document's matching clauses, in clause order, and scales
 // the sum by the share of clauses that matched.
 func (e *segEval) any(nd *node) (hits, error) {
-	kids := make([]hits, 0, len(nd.kids))
+	if len(nd.kids) == 1 && nd.min <= 1 {
+		// One clause, wholly: coord 1/1.
+		return e.eval(nd.kids[0])
+	}
+	// A clause that is one term (or a disjunction of just one, as a
+	// one-word match is) is added straight from the term's postings;
+	// the others are evaluated first.
+	kids := make([]hits, len(nd.kids))
 	total := 0
-	for _, k := range nd.kids {
+	for i, k := range nd.kids {
+		if t := single(k); t != nil {
+			b, err := e.postings(t.src)
+			if err != nil {
+				return hits{}, err
+			}
+			total += len(b.docs)
+			continue
+		}
 		h, err := e.eval(k)
 		if err != nil {
 			return hits{}, err
 		}
-		if len(h.docs) > 0 {
-			kids = append(kids, h)
-			total += len(h.docs)
-		}
+		kids[i] = h
+		total += len(h.docs)
 	}
 	if total == 0 {
 		return hits{}, nil
 	}
-	if len(nd.kids) == 1 && nd.min <= 1 {
-		// One clause, wholly: coord 1/1.
-		return kids[0], nil
-	}
-	a := &e.acc
 	n := e.hi - e.lo
+	a := &e.acc
 	a.reset(int(n))
-	for _, h := range kids {
-		for i, d := range h.docs {
+	for i, k := range nd.kids {
+		h, weight := kids[i], 1.0
+		t := single(k)
+		if t != nil {
+			h, weight = e.base[t.src.id], t.weight
+		}
+		for j, d := range h.docs {
+			s := h.scores[j]
+			if t != nil && weight != 1 {
+				s *= weight
+			}
 			d -= e.lo
-			a.score[d] += h.scores[i]
+			a.score[d] += s
 			a.count[d]++
 			a.set[d>>6] |= 1 << (d & 63)
 		}
@@ -475,6 +493,18 @@ func (e *segEval) any(nd *node) (hits, error) {
 		a.set[w] = 0
 	}
 	return out, nil
+}
+
+// single returns the term a clause comes down to: a term, or a
+// disjunction of one term (whose coord is 1/1); nil for any other.
+func single(nd *node) *node {
+	for nd.kind == nAny && len(nd.kids) == 1 && nd.min <= 1 {
+		nd = nd.kids[0]
+	}
+	if nd.kind == nTerm {
+		return nd
+	}
+	return nil
 }
 
 // all keeps the documents every clause matches, with the sum of the
@@ -533,6 +563,10 @@ func (e *segEval) all(nd *node) (hits, error) {
 		lists = append(lists, h)
 		listKid = append(listKid, best)
 		probes = slices.DeleteFunc(probes, func(i int) bool { return i == best })
+	}
+	if len(lists) == 1 && len(probes) == 0 && len(every) == 0 {
+		// One clause: its hits, as they are.
+		return lists[0], nil
 	}
 	// Candidates: the documents in every list.
 	cand := lists[0].docs
