@@ -315,6 +315,22 @@ func (t *topN) add(e topEntry) {
 // storedFields are the stored fields a hit shows.
 var storedFields = map[string]bool{fTitleFI: true, fTitleSV: true, fTitleEN: true, fBodyFI: true, fBodySV: true, fBodyEN: true, fURL: true}
 
+// page is which hits a search returns, and what it counts.
+type page struct {
+	limit, offset int
+	facets        bool
+	// place is the code of a municipality named in the search: listings
+	// that cover it locally rank above national ones (localFactor).
+	place string
+}
+
+// localFactor: with a place named, a listing that covers it locally
+// ranks as if its words matched this much better than a national
+// listing's. A national service is there for everyone; the local one is
+// usually the referral the professional is looking for ("nuorisopsykiatria
+// Helsinki": HUS's, not the national description of the service).
+const localFactor = 1.25
+
 // collector ranks hits and counts their facets, whichever engine found
 // them.
 type collector struct {
@@ -323,11 +339,21 @@ type collector struct {
 	top    topN
 	total  uint64
 	lazy   bool // counts[seg] is made on the segment's first hit
+	// local[seg] is the facet value of the named place in the segment,
+	// -1 if none there; nil without a place.
+	local []int
 }
 
-func newCollector(views []segView, limit, offset int, facets bool) *collector {
-	c := &collector{views: views, top: topN{n: offset + limit}}
-	if facets {
+func newCollector(views []segView, pg page) *collector {
+	c := &collector{views: views, top: topN{n: pg.offset + pg.limit}}
+	if pg.place != "" {
+		c.local = make([]int, len(views))
+		mf := slices.Index(FacetFields, fMunicipality)
+		for i, v := range views {
+			c.local[i] = slices.Index(v.tab.values, facetTerm{mf, pg.place})
+		}
+	}
+	if pg.facets {
 		c.counts = make([][]uint32, len(views))
 		for i, v := range views {
 			c.counts[i] = make([]uint32, len(v.tab.values))
@@ -339,7 +365,7 @@ func newCollector(views []segView, limit, offset int, facets bool) *collector {
 // fork returns a collector for a worker: its own ranking, total and
 // facet counts (allocated for the segments it sees).
 func (c *collector) fork() *collector {
-	w := &collector{views: c.views, top: topN{n: c.top.n}}
+	w := &collector{views: c.views, top: topN{n: c.top.n}, local: c.local}
 	if c.counts != nil {
 		w.counts = make([][]uint32, len(c.views))
 		w.lazy = true
@@ -364,6 +390,10 @@ func (c *collector) join(w *collector) {
 func (c *collector) add(seg int, doc uint64, score float64) {
 	v := &c.views[seg]
 	c.total++
+	vals := v.tab.vals[v.tab.start[doc]:v.tab.start[doc+1]]
+	if c.local != nil && c.local[seg] >= 0 && slices.Contains(vals, uint32(c.local[seg])) {
+		score *= localFactor
+	}
 	score += liftScore[v.tab.lift[doc]]
 	if c.counts != nil {
 		n := c.counts[seg]
@@ -371,16 +401,16 @@ func (c *collector) add(seg int, doc uint64, score float64) {
 			n = make([]uint32, len(v.tab.values))
 			c.counts[seg] = n
 		}
-		for _, x := range v.tab.vals[v.tab.start[doc]:v.tab.start[doc+1]] {
+		for _, x := range vals {
 			n[x]++
 		}
 	}
 	c.top.add(topEntry{score: score, key: v.tab.keys[doc], seg: seg, doc: doc})
 }
 
-// collect runs q with Bleve and returns the hits offset..offset+limit
-// and, when facets is set, the facet counts of every hit.
-func (ix *Index) collect(ctx context.Context, q query.Query, limit, offset int, facets bool) (*found, error) {
+// collect runs q with Bleve and returns the page's hits and, when it asks
+// for them, the facet counts of every hit.
+func (ix *Index) collect(ctx context.Context, q query.Query, pg page) (*found, error) {
 	out := &found{}
 	var handlerErr error
 	var col *collector
@@ -393,11 +423,11 @@ func (ix *Index) collect(ctx context.Context, q query.Query, limit, offset int, 
 		if err != nil {
 			return nil, false, err
 		}
-		col = newCollector(views, limit, offset, facets)
+		col = newCollector(views, pg)
 		cur := 0
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
-				handlerErr = ix.finish(out, col, offset)
+				handlerErr = ix.finish(out, col, pg.offset)
 				return handlerErr
 			}
 			num := binary.BigEndian.Uint64(d.IndexInternalID)

@@ -61,16 +61,16 @@ func TestCollect(t *testing.T) {
 			}
 			return cmpStr(a.ID, b.ID)
 		})
-		for _, page := range [][2]int{{5, 0}, {20, 0}, {7, 3}, {10, 1000}} {
-			got, err := ix.collect(ctx, query, page[0], page[1], true)
+		for _, pg := range [][2]int{{5, 0}, {20, 0}, {7, 3}, {10, 1000}} {
+			got, err := ix.collect(ctx, query, page{limit: pg[0], offset: pg[1], facets: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			own, err := ix.evaluate(ctx, query, page[0], page[1], true)
+			own, err := ix.evaluate(ctx, query, page{limit: pg[0], offset: pg[1], facets: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameFound(t, fmt.Sprintf("%q page %v", q, page), got, own)
+			sameFound(t, fmt.Sprintf("%q page %v", q, pg), got, own)
 			if got.total != ref.Total {
 				t.Errorf("%q: total %d, want %d", q, got.total, ref.Total)
 			}
@@ -81,11 +81,11 @@ func TestCollect(t *testing.T) {
 					t.Errorf("%q: %s fresh %q title %q, want %q %q", q, h.key, h.fresh, h.fields[fTitleFI], docs[h.key].Fresh, docs[h.key].Title.FI)
 				}
 			}
-			for _, h := range ref.Hits[min(page[1], len(ref.Hits)):min(page[1]+page[0], len(ref.Hits))] {
+			for _, h := range ref.Hits[min(pg[1], len(ref.Hits)):min(pg[1]+pg[0], len(ref.Hits))] {
 				wantKeys = append(wantKeys, fmt.Sprintf("%s %.6f", h.ID, h.Score))
 			}
 			if diff := cmp.Diff(wantKeys, gotKeys); diff != "" {
-				t.Errorf("%q page %v: hits differ (-want +got):\n%s", q, page, diff)
+				t.Errorf("%q page %v: hits differ (-want +got):\n%s", q, pg, diff)
 			}
 			counts := map[string]map[string]int{}
 			for _, h := range ref.Hits {
@@ -217,21 +217,25 @@ func TestEvaluate(t *testing.T) {
 			plan.Filters[k] = v
 		}
 		query := plan.Query(nil, tc.all, false)
-		for _, page := range [][2]int{{20, 0}, {7, 3}} {
-			want, err := ix.collect(ctx, query, page[0], page[1], true)
+		for _, p := range [][2]int{{20, 0}, {7, 3}} {
+			pg := page{limit: p[0], offset: p[1], facets: true}
+			if tc.place != nil {
+				pg.place = tc.place.Code
+			}
+			want, err := ix.collect(ctx, query, pg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := ix.evaluate(ctx, query, page[0], page[1], true)
+			got, err := ix.evaluate(ctx, query, pg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameFound(t, fmt.Sprintf("%+v page %v", tc, page), want, got)
+			sameFound(t, fmt.Sprintf("%+v page %v", tc, p), want, got)
 		}
 	}
 	// Typos are Bleve's: the evaluator declines them.
 	plan := Plan{Words: []string{"terapai"}, Raw: []string{"terapai"}, Filters: map[string]string{}}
-	if _, err := ix.evaluate(ctx, plan.Query(nil, true, true), 10, 0, false); !errors.Is(err, errUnsupported) {
+	if _, err := ix.evaluate(ctx, plan.Query(nil, true, true), page{limit: 10}); !errors.Is(err, errUnsupported) {
 		t.Errorf("fuzzy query: err %v, want errUnsupported", err)
 	}
 }
@@ -265,5 +269,49 @@ func sameFound(t *testing.T, name string, want, got *found) {
 	}
 	if diff := cmp.Diff(want.facets, got.facets); diff != "" {
 		t.Errorf("%s: facets differ (-Bleve +evaluator):\n%s", name, diff)
+	}
+}
+
+// TestLocalFirst: with a place named, a listing covering it locally ranks
+// above a national one whose words match about as well, and the national
+// one still appears; without a place, words alone decide.
+func TestLocalFirst(t *testing.T) {
+	ix, _, err := Open(Config{Dir: filepath.Join(t.TempDir(), "index")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	b := ix.NewBatch()
+	for _, d := range []Doc{
+		// The national one's title is shorter: its words match better.
+		{Type: TypeService, ID: "a-national", Title: l10n.T("Nuorisopsykiatria", "", ""), National: true, Fresh: "verified", Status: "active"},
+		{Type: TypeService, ID: "b-local", Title: l10n.T("Kaupungin nuorisopsykiatria", "", ""), Municipalities: []string{"091"}, Fresh: "verified", Status: "active"},
+		{Type: TypeService, ID: "c-elsewhere", Title: l10n.T("Nuorisopsykiatria", "", ""), Municipalities: []string{"837"}, Fresh: "verified", Status: "active"},
+	} {
+		if err := b.Put(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Commit(b, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	order := func(place *services.Municipality) []string {
+		plan := Plan{Words: []string{"nuorisopsykiatria"}, Raw: []string{"nuorisopsykiatria"}, Place: place, Filters: map[string]string{}}
+		res, err := ix.run(ctx, plan, nil, true, false, 10, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, h := range res.hits {
+			keys = append(keys, h.key)
+		}
+		return keys
+	}
+	if diff := cmp.Diff([]string{"service/b-local", "service/a-national"}, order(&services.Municipality{Code: "091"})); diff != "" {
+		t.Errorf("Helsinki named (-want +got):\n%s", diff)
+	}
+	if got := order(nil); len(got) != 3 || got[2] != "service/b-local" {
+		t.Errorf("no place: %v, want the longer title last", got)
 	}
 }

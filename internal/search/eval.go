@@ -687,10 +687,10 @@ func intersect(a, b []uint32) []uint32 {
 	return out
 }
 
-// evaluate runs q with the evaluator: the hits offset..offset+limit and,
-// when facets is set, the facet counts of every hit. It returns
-// errUnsupported for a query it does not run.
-func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int, facets bool) (*found, error) {
+// evaluate runs q with the evaluator: the page's hits and, when it asks
+// for them, the facet counts of every hit. It returns errUnsupported for
+// a query it does not run.
+func (ix *Index) evaluate(ctx context.Context, q query.Query, pg page) (*found, error) {
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, err
@@ -728,7 +728,7 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 	// parallel, each range by one worker with its own ranking; the
 	// rankings are joined at the end. Ranges rather than whole segments,
 	// so that the work is shared evenly however Bleve has merged.
-	col := newCollector(views, limit, offset, facets)
+	col := newCollector(views, pg)
 	units := cutRanges(views, runtime.GOMAXPROCS(0))
 	workers := min(runtime.GOMAXPROCS(0), len(units))
 	cols := make([]*collector, workers)
@@ -770,7 +770,7 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, limit, offset int,
 		col.join(c)
 	}
 	out := &found{}
-	if err := ix.finish(out, col, offset); err != nil {
+	if err := ix.finish(out, col, pg.offset); err != nil {
 		return nil, err
 	}
 	return out, nil

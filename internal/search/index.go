@@ -278,16 +278,20 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 
 func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*found, error) {
 	q := plan.Query(syn, all, fuzzy)
+	pg := page{limit: limit, offset: offset, facets: facets}
+	if plan.Place != nil {
+		pg.place = plan.Place.Code
+	}
 	var res *found
 	err := errUnsupported
 	if !ix.bleveOnly.Load() {
-		res, err = ix.evaluate(ctx, q, limit, offset, facets)
+		res, err = ix.evaluate(ctx, q, pg)
 		if err == nil {
 			ix.evaluated.Add(1)
 		}
 	}
 	if errors.Is(err, errUnsupported) {
-		res, err = ix.collect(ctx, q, limit, offset, facets)
+		res, err = ix.collect(ctx, q, pg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
