@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,7 +14,8 @@ import (
 )
 
 // FuzzSearch: whatever is typed, the search answers with results or an
-// Invalid error, never a panic or another error, and its JSON is valid.
+// Invalid error, never a panic or another error, and its JSON is valid;
+// and the evaluator finds what Bleve alone finds, in the same order.
 // Run it with: go test ./internal/search -run '^$' -fuzz FuzzSearch -fuzztime 1m
 func FuzzSearch(f *testing.F) {
 	for _, s := range []string{"", "terapia", `"unbalanced`, `+title:x -y AND (z* OR w~2)`, "Oulussa lastensuojelu",
@@ -21,6 +23,7 @@ func FuzzSearch(f *testing.F) {
 		f.Add(s, "", "")
 	}
 	fx := newFixture(f, dbtest.SQLite(f))
+	fx.index.SetResultCache(0)
 	f.Fuzz(func(t *testing.T, q, municipality, typ string) {
 		res, err := fx.index.Search(context.Background(), search.Request{Q: q, Municipality: municipality, Type: typ})
 		if err != nil {
@@ -36,6 +39,20 @@ func FuzzSearch(f *testing.F) {
 		for _, h := range res.Hits {
 			if strings.Contains(h.Snippet, "<script") {
 				t.Fatalf("snippet holds markup: %q", h.Snippet)
+			}
+		}
+		fx.index.SetBleveOnly(true)
+		ref, err := fx.index.Search(context.Background(), search.Request{Q: q, Municipality: municipality, Type: typ})
+		fx.index.SetBleveOnly(false)
+		if err != nil {
+			t.Fatalf("Bleve alone: %v", err)
+		}
+		if ref.Total != res.Total || len(ref.Hits) != len(res.Hits) {
+			t.Fatalf("%q: evaluator %d hits (%d shown), Bleve %d (%d)", q, res.Total, len(res.Hits), ref.Total, len(ref.Hits))
+		}
+		for i, h := range res.Hits {
+			if r := ref.Hits[i]; r.ID != h.ID || math.Abs(r.Score-h.Score) > 1e-9*math.Abs(r.Score) {
+				t.Fatalf("%q: hit %d is %s %v, Bleve's %s %v", q, i, h.ID, h.Score, r.ID, r.Score)
 			}
 		}
 	})
