@@ -24,15 +24,17 @@ import (
 // object per clause and document. On a word that a tenth of the index
 // holds, that stepping was four fifths of the search. The evaluator runs
 // the same query a clause at a time instead: each term's postings are read
-// once, straight through, into per-segment arrays, and the arrays are
-// combined as Bleve's scorers would combine them.
+// once, straight through, into arrays for a range of a segment's
+// documents, and the arrays are combined as Bleve's scorers would combine
+// them. Ranges are evaluated in parallel.
 //
 // The scores are Bleve's (tf-idf: a term scores sqrt(freq) x fieldNorm x
 // idf x boost x idf x queryNorm, a disjunction the sum of its matching
 // clauses times matched/clauses, a conjunction the sum of its clauses),
-// so ranking does not depend on which of the two ran a query; a test
-// compares them on every relevance query. Queries of other shapes (fuzzy,
-// match-all) go to Bleve.
+// to rounding (the two add in different orders), so ranking does not
+// depend on which of the two ran a query: the tests and the fuzz target
+// compare them. Typo queries (fuzzy) go to Bleve; so would any shape the
+// compiler does not know (it says errUnsupported).
 
 // errUnsupported: the query has a part the evaluator does not run.
 var errUnsupported = errors.New("query shape not evaluated here")
@@ -68,7 +70,7 @@ type termSrc struct {
 	pls []segment.PostingsList // per segment; nil where absent
 	idf float64
 	// scored: some node gives the term a weight; otherwise only which
-	// documents have it matters (a multi-word synonym's marker).
+	// documents have it matters, and freq and norm are not decoded.
 	scored bool
 }
 
@@ -109,7 +111,9 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		return n, nil
 	case *query.MatchQuery:
 		// As MatchQuery.Searcher: the analyzed tokens, each a term with
-		// the query's boost, in a disjunction (its own boost unused).
+		// the query's boost, in a disjunction (its own boost unused). The
+		// plans never ask for automatic fuzziness, which is not visible
+		// here.
 		if q.FieldVal == "" || q.Fuzziness != 0 || q.Operator != query.MatchQueryOperatorOr {
 			return nil, errUnsupported
 		}
