@@ -22,14 +22,12 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
 	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -38,7 +36,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 8
+const mappingRevision = 9
 
 // Analyzer and filter names.
 const (
@@ -93,9 +91,22 @@ type foldFilter struct{}
 
 func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, t := range in {
+		if folded(t.Term) {
+			continue // most words: no conversion, no copy
+		}
 		t.Term = []byte(Fold(string(t.Term)))
 	}
 	return in
+}
+
+// folded reports whether Fold would return b unchanged: lowercase ASCII.
+func folded(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // Fold lowercases s and removes its diacritics. The common cases (plain
@@ -172,17 +183,17 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 		return nil, err
 	}
 	analyzers := map[string]map[string]any{
-		anFI: {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anFI: {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
 		// Queries are not split: "rikos" finds the compound's part in the
 		// index, but "kvittenikeskus" must not turn into "keskus".
-		anFIQ:    {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}},
-		anSV:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}},
-		anEN:     {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}},
-		anFold:   {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, tfFold}},
-		anPrefix: {"tokenizer": unitok.Name, "token_filters": []any{lowercase.Name, tfFold, "dir_edge"}},
+		anFIQ:    {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anSV:     {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}},
+		anEN:     {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}},
+		anFold:   {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, tfFold}},
+		anPrefix: {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, tfFold, "dir_edge"}},
 	}
 	for name, a := range analyzers {
-		a["type"] = custom.Name
+		a["type"] = anCached
 		if err := m.AddCustomAnalyzer(name, a); err != nil {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}

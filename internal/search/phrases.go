@@ -8,7 +8,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
 // Synonyms of several words ("family counselling", "child welfare") are
@@ -22,7 +21,7 @@ import (
 
 // foldAnalyzer analyzes as dir_fold does: the name field's tokens.
 var foldAnalyzer = &analysis.DefaultAnalyzer{
-	Tokenizer:    unitok.NewUnicodeTokenizer(),
+	Tokenizer:    wordTokenizer{},
 	TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter(), foldFilter{}},
 }
 

@@ -1,0 +1,67 @@
+package search
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// tokWords splits text into words: runs of letters, digits and combining
+// marks. Bleve's unicode tokenizer applies the full Unicode word-boundary
+// rules, which keep "SeriE:n" or "3.14" whole; here every other character
+// separates, as the query side splits what is typed (words in query.go).
+// It was a tenth of the indexing time; this is a few times faster.
+const tokWords = "dir_words"
+
+type wordTokenizer struct{}
+
+func init() {
+	if err := registry.RegisterTokenizer(tokWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return wordTokenizer{}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	var out analysis.TokenStream
+	start, digits := -1, true
+	emit := func(end int) {
+		typ := analysis.AlphaNumeric
+		if digits {
+			typ = analysis.Numeric
+		}
+		out = append(out, &analysis.Token{Term: input[start:end], Start: start, End: end, Position: len(out) + 1, Type: typ})
+		start, digits = -1, true
+	}
+	for i := 0; i < len(input); {
+		r, size := rune(input[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(input[i:])
+		}
+		if wordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			if digits && !('0' <= r && r <= '9') && !unicode.IsDigit(r) {
+				digits = false
+			}
+		} else if start >= 0 {
+			emit(i)
+		}
+		i += size
+	}
+	if start >= 0 {
+		emit(len(input))
+	}
+	return out
+}
