@@ -17,7 +17,9 @@ import (
 // folding, edge n-grams), so a word always comes out the same; and the
 // words of a directory repeat (service names, places, professions), so
 // the stemmers and the rest ran on the same few thousand words again and
-// again: most of the indexing time went there.
+// again: most of the indexing time went there. Only the indexing
+// analyzers are of this type; the query side's analyze afresh, so that
+// nothing a user types is kept (mapping.go).
 const anCached = "dir_cached"
 
 // maxCachedWords bounds each analyzer's memory: past it, new words are
@@ -48,8 +50,9 @@ type cachedAnalyzer struct {
 }
 
 // cachedToken is one token a word became. Its term is shared by every
-// token made from it: Bleve copies terms as it counts them and never
-// writes to them.
+// token made from it: nothing writes to a term after analysis (Bleve
+// counts terms into a map keyed by a copy, and keeps the slice itself
+// only to read it).
 type cachedToken struct {
 	term  []byte
 	typ   analysis.TokenType

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -320,5 +322,88 @@ func TestLocalFirst(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"service/a-national", "service/c-elsewhere", "service/b-local"}, order(nil)); diff != "" {
 		t.Errorf("no place (-want +got):\n%s", diff)
+	}
+}
+
+// TestEvaluateRandom compares the evaluator with Bleve on random plans
+// (words, half-typed words, synonyms of one and several words, places,
+// filters, every word or any) over a random index of several segments with
+// replaced and deleted documents, cut into ranges of several sizes.
+func TestEvaluateRandom(t *testing.T) {
+	syn := Synonyms{"perhe": {"perheneuvola keskus", "family counselling"}, "lasu": {"lastensuojelu"}}
+	ix, _, err := Open(Config{Dir: filepath.Join(t.TempDir(), "index"), Synonyms: syn, Compounds: []string{"terapia", "neuvola", "keskus"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	vocab := []string{"terapia", "terapiaa", "terapeutti", "perheneuvola", "keskus", "neuvola", "tuki", "palvelu", "apu",
+		"lastensuojelu", "family", "counselling", "perhe", "seksuaaliterapia", "nuori", "lapsi", "Äänekoski", "x", "kuin",
+		"mutta", "covid-19", "with", "och", "lasu"}
+	r := rand.New(rand.NewPCG(7, 3))
+	text := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteString(vocab[r.IntN(len(vocab))] + " ")
+		}
+		return b.String()
+	}
+	munis := []string{"091", "564", "853", "837"}
+	for range 6 {
+		b := ix.NewBatch()
+		for range 1500 {
+			id := r.IntN(6000)
+			d := Doc{Type: []string{TypeService, TypeContact}[id%2], ID: fmt.Sprintf("d%04d", id),
+				Title: l10n.T(text(1+r.IntN(3)), text(r.IntN(2)), text(r.IntN(2))), Body: l10n.T(text(r.IntN(20)), "", text(r.IntN(4))),
+				Municipalities: munis[:r.IntN(4)], National: r.IntN(5) == 0, TargetGroups: []string{fmt.Sprint("g", r.IntN(3))},
+				Fresh: []string{"verified", "overdue", "unverified"}[r.IntN(3)], Status: []string{"active", "inactive"}[r.IntN(2)]}
+			if err := b.Put(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 100 {
+			id := r.IntN(6000)
+			b.Delete([]string{TypeService, TypeContact}[id%2], fmt.Sprintf("d%04d", id))
+		}
+		if err := ix.Commit(b, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	for _, size := range []int{1, 7, 64, 4096} {
+		old := SetMinRange(size)
+		for range 40 {
+			var ws []string
+			for range r.IntN(3) {
+				w := Fold(vocab[r.IntN(len(vocab))])
+				if r.IntN(4) == 0 && len(w) > 3 {
+					w = w[:3+r.IntN(len(w)-3)]
+				}
+				ws = append(ws, w)
+			}
+			plan := Plan{Lang: []string{"fi", "sv", "en"}[r.IntN(3)], Words: ws, Raw: ws, Prefix: r.IntN(2) == 0, Filters: map[string]string{}}
+			pg := page{limit: 200, facets: true}
+			if r.IntN(3) == 0 {
+				plan.Place = &services.Municipality{Code: munis[r.IntN(4)]}
+				pg.place = plan.Place.Code
+			}
+			if r.IntN(3) == 0 {
+				plan.Filters[fTargetGroup] = fmt.Sprint("g", r.IntN(3))
+			}
+			if r.IntN(4) == 0 {
+				plan.Filters[fFresh] = "verified"
+			}
+			all := r.IntN(2) == 0
+			q := plan.Query(syn, all, false)
+			want, err := ix.collect(ctx, q, pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ix.evaluate(ctx, q, pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameFound(t, fmt.Sprintf("ranges %d, %+v, all %v", size, plan, all), want, got)
+		}
+		SetMinRange(old)
 	}
 }

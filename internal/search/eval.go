@@ -127,7 +127,11 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		}
 		n := &node{kind: nAny, min: 1}
 		for _, tok := range an.Analyze([]byte(q.Match)) {
-			n.kids = append(n.kids, c.term(q.FieldVal, tok.Term, q.BoostVal.Value()))
+			t, err := c.term(q.FieldVal, tok.Term, q.BoostVal.Value())
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, t)
 		}
 		return n, nil
 	case *query.MatchAllQuery:
@@ -137,7 +141,7 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		if q.FieldVal == "" {
 			return nil, errUnsupported
 		}
-		return c.term(q.FieldVal, []byte(q.Term), q.BoostVal.Value()), nil
+		return c.term(q.FieldVal, []byte(q.Term), q.BoostVal.Value())
 	case *query.PrefixQuery:
 		if q.FieldVal == "" {
 			return nil, errUnsupported
@@ -168,18 +172,22 @@ func (c *compiler) prefix(field, prefix string, boost float64) (*node, error) {
 		terms = append(terms, e.Term)
 	}
 	if len(terms) == 0 || len(terms) == 1 && terms[0] == prefix {
-		return c.term(field, []byte(prefix), boost), nil
+		return c.term(field, []byte(prefix), boost)
 	}
 	n := &node{kind: nAny, min: 1}
 	for _, t := range terms {
-		n.kids = append(n.kids, c.term(field, []byte(t), boost))
+		k, err := c.term(field, []byte(t), boost)
+		if err != nil {
+			return nil, err
+		}
+		n.kids = append(n.kids, k)
 	}
 	return n, nil
 }
 
 // term opens a term's postings in every segment (deleted documents left
 // out) and computes its idf from them, as Bleve's term searcher does.
-func (c *compiler) term(field string, term []byte, boost float64) *node {
+func (c *compiler) term(field string, term []byte, boost float64) (*node, error) {
 	key := field + "\x00" + string(term)
 	src := c.srcs[key]
 	if src == nil {
@@ -188,12 +196,17 @@ func (c *compiler) term(field string, term []byte, boost float64) *node {
 		src.pls = make([]segment.PostingsList, len(segs))
 		var df uint64
 		for i, s := range segs {
+			// A field a segment lacks is an empty dictionary, not an
+			// error: an error is a segment that cannot be read.
 			dict, err := s.Segment().Dictionary(field)
 			if err != nil {
-				continue // no such field in this segment: no postings
+				return nil, fmt.Errorf("segment %d dictionary %s: %w", i, field, err)
 			}
 			pl, err := dict.PostingsList(term, s.Deleted(), nil)
-			if err != nil || pl.Count() == 0 {
+			if err != nil {
+				return nil, fmt.Errorf("segment %d postings %s:%s: %w", i, field, term, err)
+			}
+			if pl.Count() == 0 {
 				continue
 			}
 			src.pls[i] = pl
@@ -208,7 +221,7 @@ func (c *compiler) term(field string, term []byte, boost float64) *node {
 	if boost != 0 {
 		src.scored = true
 	}
-	return &node{kind: nTerm, field: field, term: term, boost: boost, idf: src.idf, src: src}
+	return &node{kind: nTerm, field: field, term: term, boost: boost, idf: src.idf, src: src}, nil
 }
 
 // sumWeights is the sum of the squared term weights: 1/sqrt of it is the
@@ -289,7 +302,7 @@ type segEval struct {
 	deleted interface{ Contains(uint32) bool } // nil if none
 	acc     scratch
 	mem     arena
-	// base[src.id] is a term's postings in this segment with
+	// base[src.id] is a term's postings in this range with
 	// sqrt(freq) x norm x idf, before the node's weight; read once.
 	base []hits
 	read []bool
@@ -333,13 +346,8 @@ func (e *segEval) every(nd *node) hits {
 	return h
 }
 
-// constant is a match-all's score.
-func (nd *node) constant() float64 {
-	if nd.weight != 1 {
-		return nd.weight
-	}
-	return 1
-}
+// constant is a match-all's score: 1 x its weight.
+func (nd *node) constant() float64 { return nd.weight }
 
 // norms[len] is zap's norm of a field of len terms:
 // float64(float32(1/sqrt(len))), bit for bit. zap's Norm computes it with a
@@ -375,12 +383,7 @@ func base(freq uint64, norm, idf float64) float64 {
 }
 
 // score applies a node's weight to a base score.
-func (nd *node) score(b float64) float64 {
-	if nd.weight != 1 {
-		return b * nd.weight
-	}
-	return b
-}
+func (nd *node) score(b float64) float64 { return b * nd.weight }
 
 // postings returns a term's documents in this segment with their base
 // scores (zero when no node weighs the term).
@@ -738,6 +741,7 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, pg page) (*found, 
 	cols := make([]*collector, workers)
 	errs := make([]error, workers)
 	var next atomic.Int64
+	var failed atomic.Bool // a worker failed: the others stop too
 	var wg sync.WaitGroup
 	for w := range workers {
 		cols[w] = col.fork()
@@ -746,11 +750,12 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, pg page) (*found, 
 			defer evalPool.Put(e)
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(units) {
+				if i >= len(units) || failed.Load() {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					errs[w] = err
+					failed.Store(true)
 					return
 				}
 				u := units[i]
@@ -758,6 +763,7 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, pg page) (*found, 
 				h, err := e.eval(root)
 				if err != nil {
 					errs[w] = fmt.Errorf("segment %d: %w", u.seg, err)
+					failed.Store(true)
 					return
 				}
 				for j, d := range h.docs {
@@ -786,18 +792,22 @@ type unit struct {
 	lo, hi uint32
 }
 
-// minRange is the fewest documents a range has: each range reopens every
-// term's postings. (A variable for tests, which cut small indexes.)
+// minRange is about the fewest documents a segment's ranges have. A range
+// costs more than its share: each opens every term's postings again, and
+// zap's Advance to the range's start reads the postings before it. (A
+// variable for tests, which cut small indexes.)
 var minRange = 4096
 
-// cutRanges cuts the segments into about four ranges per worker, none
+// cutRanges cuts the segments into about two ranges per worker: a segment
+// is cut only when it is larger than that share (as one large segment
+// after Bleve's merges), into ranges of about the share, none much
 // smaller than minRange documents.
 func cutRanges(views []segView, workers int) []unit {
 	total := 0
 	for _, v := range views {
 		total += len(v.tab.keys)
 	}
-	size := max(minRange, total/(4*max(1, workers)))
+	size := max(minRange, total/(2*max(1, workers)))
 	var out []unit
 	for i, v := range views {
 		n := len(v.tab.keys)

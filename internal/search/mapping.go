@@ -22,6 +22,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
@@ -41,12 +42,18 @@ const mappingRevision = 9
 // Analyzer and filter names.
 const (
 	anFI     = "dir_fi"
-	anFIQ    = "dir_fi_query" // as dir_fi, without splitting compounds
 	anSV     = "dir_sv"
 	anEN     = "dir_en"
 	anFold   = "dir_fold"
 	anPrefix = "dir_prefix"
-	tfFold   = "dir_fold_diacritics"
+	// The query side's: the same chains, but they do not remember words
+	// (a search's words are not kept), and Finnish compounds are not
+	// split.
+	anFIQ   = "dir_fi_query"
+	anSVQ   = "dir_sv_query"
+	anENQ   = "dir_en_query"
+	anFoldQ = "dir_fold_query"
+	tfFold  = "dir_fold_diacritics"
 )
 
 // Field names of an index document.
@@ -182,19 +189,28 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	if err := m.AddCustomTokenFilter("dir_edge", map[string]any{"type": edgengram.Name, "min": 3.0, "max": 16.0}); err != nil {
 		return nil, err
 	}
-	analyzers := map[string]map[string]any{
-		anFI: {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+	svChain := []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}
+	enChain := []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}
+	foldChain := []any{lowercase.Name, tfFold}
+	analyzers := map[string]struct {
+		typ     string
+		filters []any
+	}{
+		// Indexing: words are remembered (analyzer.go).
+		anFI:     {anCached, []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anSV:     {anCached, svChain},
+		anEN:     {anCached, enChain},
+		anFold:   {anCached, foldChain},
+		anPrefix: {anCached, []any{lowercase.Name, tfFold, "dir_edge"}},
 		// Queries are not split: "rikos" finds the compound's part in the
 		// index, but "kvittenikeskus" must not turn into "keskus".
-		anFIQ:    {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}},
-		anSV:     {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}},
-		anEN:     {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}},
-		anFold:   {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, tfFold}},
-		anPrefix: {"tokenizer": tokWords, "token_filters": []any{lowercase.Name, tfFold, "dir_edge"}},
+		anFIQ:   {custom.Name, []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anSVQ:   {custom.Name, svChain},
+		anENQ:   {custom.Name, enChain},
+		anFoldQ: {custom.Name, foldChain},
 	}
 	for name, a := range analyzers {
-		a["type"] = anCached
-		if err := m.AddCustomAnalyzer(name, a); err != nil {
+		if err := m.AddCustomAnalyzer(name, map[string]any{"type": a.typ, "tokenizer": tokWords, "token_filters": a.filters}); err != nil {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}
 	}

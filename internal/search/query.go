@@ -156,9 +156,9 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	w, raw := p.Words[i], p.Raw[i]
 	titleLang := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}
 	bodyLang := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}
-	analyzers := map[string]string{"fi": anFIQ, "sv": anSV, "en": anEN}
+	analyzers := map[string]string{"fi": anFIQ, "sv": anSVQ, "en": anENQ}
 	var qs []query.Query
-	qs = append(qs, match(fName, w, anFold, boostNameExact))
+	qs = append(qs, match(fName, w, anFoldQ, boostNameExact))
 	for _, lang := range l10n.Languages {
 		b := float64(boostTitleOther)
 		if lang == p.Lang {
@@ -193,7 +193,7 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 			continue
 		}
 		if len(toks) == 1 {
-			qs = append(qs, match(fName, toks[0], anFold, boostSynonym*2))
+			qs = append(qs, match(fName, toks[0], anFoldQ, boostSynonym*2))
 			continue
 		}
 		q := bleve.NewTermQuery(strings.Join(toks, " "))

@@ -9,10 +9,13 @@ import (
 )
 
 // tokWords splits text into words: runs of letters, digits and combining
-// marks. Bleve's unicode tokenizer applies the full Unicode word-boundary
-// rules, which keep "SeriE:n" or "3.14" whole; here every other character
-// separates, as the query side splits what is typed (words in query.go).
-// It was a tenth of the indexing time; this is a few times faster.
+// marks; every other character separates. Bleve's unicode tokenizer
+// applies the full Unicode word-boundary rules, which keep "SeriE:n" or
+// "3.14" whole (so "SeriE" did not find "SeriE:n"); it was a tenth of the
+// indexing time, and this is a few times faster. A query word (words in
+// query.go, which keeps hyphens) is analyzed by the same tokenizer before
+// it is looked up, except in the prefix field, where a hyphenated word
+// has no term.
 const tokWords = "dir_words"
 
 type wordTokenizer struct{}
