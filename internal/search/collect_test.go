@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -224,15 +225,7 @@ func TestEvaluate(t *testing.T) {
 			if tc.place != nil {
 				pg.place = tc.place.Code
 			}
-			want, err := ix.collect(ctx, query, pg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := ix.evaluate(ctx, query, pg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameFound(t, fmt.Sprintf("%+v page %v", tc, p), want, got)
+			bothEngines(t, ix, query, pg, fmt.Sprintf("%+v page %v", tc, p))
 		}
 	}
 	// Typos are Bleve's: the evaluator declines them.
@@ -240,6 +233,21 @@ func TestEvaluate(t *testing.T) {
 	if _, err := ix.evaluate(ctx, plan.Query(nil, true, true), page{limit: 10}); !errors.Is(err, errUnsupported) {
 		t.Errorf("fuzzy query: err %v, want errUnsupported", err)
 	}
+}
+
+// bothEngines runs q with Bleve and with the evaluator, and compares.
+func bothEngines(t *testing.T, ix *Index, q query.Query, pg page, name string) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := ix.collect(ctx, q, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ix.evaluate(ctx, q, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFound(t, name, want, got)
 }
 
 // sameFound fails unless got has want's hits in the same order with the
@@ -368,7 +376,6 @@ func TestEvaluateRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx := context.Background()
 	for _, size := range []int{1, 7, 64, 4096} {
 		old := SetMinRange(size)
 		for range 40 {
@@ -393,16 +400,7 @@ func TestEvaluateRandom(t *testing.T) {
 				plan.Filters[fFresh] = "verified"
 			}
 			all := r.IntN(2) == 0
-			q := plan.Query(syn, all, false)
-			want, err := ix.collect(ctx, q, pg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := ix.evaluate(ctx, q, pg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameFound(t, fmt.Sprintf("ranges %d, %+v, all %v", size, plan, all), want, got)
+			bothEngines(t, ix, plan.Query(syn, all, false), pg, fmt.Sprintf("ranges %d, %+v, all %v", size, plan, all))
 		}
 		SetMinRange(old)
 	}
