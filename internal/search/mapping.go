@@ -37,7 +37,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 9
+const mappingRevision = 10
 
 // Analyzer and filter names.
 const (
