@@ -8,17 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/auth"
-	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/benchtest"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
-	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
@@ -120,10 +117,7 @@ func BenchmarkPages(b *testing.B) {
 			if _, page, assets, err = weigh(h, p); err != nil {
 				b.Fatal(err)
 			}
-			slices.Sort(times)
-			pct := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))].Microseconds()) / 1000 }
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
+			benchtest.ReportLatency(b, times)
 			b.ReportMetric(float64(page+assets)/1024, "KB")
 		})
 	}
@@ -150,36 +144,11 @@ func openBenchSite(b *testing.B) (h http.Handler, closeSite func(), err error) {
 		fresh = true
 		closers = append(closers, func() { os.RemoveAll(dir) })
 	}
-	d, err := db.Open(ctx, filepath.Join(dir, "directory.db"))
+	d, st, err := benchtest.Open(ctx, dir, fresh)
 	if err != nil {
 		return nil, nil, err
 	}
 	closers = append(closers, func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		return nil, nil, err
-	}
-	st := services.NewStore(d)
-	if fresh {
-		n := 100000
-		if v := os.Getenv("DIRECTORY_BENCH_SERVICES"); v != "" {
-			if n, err = strconv.Atoi(v); err != nil {
-				return nil, nil, err
-			}
-		}
-		data, err := seed.Parse(seed.Files)
-		if err != nil {
-			return nil, nil, err
-		}
-		if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
-			return nil, nil, err
-		}
-		if err := seed.AddSynthetic(ctx, st, n, 2000, nil); err != nil {
-			return nil, nil, err
-		}
-		if err := d.Optimize(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
 	sc, err := seed.SearchConfig(filepath.Join(dir, "index"))
 	if err != nil {
 		return nil, nil, err

@@ -4,16 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/benchtest"
 	"github.com/serie-verkosto/directory/internal/search"
-	"github.com/serie-verkosto/directory/internal/services"
-	"github.com/serie-verkosto/directory/seed"
 )
 
 // The benchmarks run on the seed data plus DIRECTORY_BENCH_SERVICES
@@ -28,47 +25,36 @@ var (
 	benchOnce sync.Once
 	benchFx   *fixture
 	benchErr  error
+	benchDir  string // removed by TestMain
 )
+
+// TestMain removes the benchmarks' directory (a 100,000-service database
+// and index: most of a gigabyte) when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchFx != nil {
+		benchFx.index.Close()
+		benchFx.db.Close()
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 func benchFixture(b testing.TB) *fixture {
 	b.Helper()
 	benchOnce.Do(func() {
-		n := 100000
-		if v := os.Getenv("DIRECTORY_BENCH_SERVICES"); v != "" {
-			n, _ = strconv.Atoi(v)
-		}
-		dir, err := os.MkdirTemp("", "directory-bench-")
-		if err != nil {
-			benchErr = err
+		if benchDir, benchErr = os.MkdirTemp("", "directory-bench-"); benchErr != nil {
 			return
 		}
-		ctx := context.Background()
-		d, err := db.Open(ctx, filepath.Join(dir, "bench.db"))
-		if err != nil {
-			benchErr = err
-			return
-		}
-		if _, err := d.Migrate(ctx); err != nil {
-			benchErr = err
-			return
-		}
-		st := services.NewStore(d)
-		data, err := seed.Parse(seed.Files)
-		if err == nil {
-			_, err = seed.Apply(ctx, st, data, seed.Options{})
-		}
-		if err == nil {
-			err = seed.AddSynthetic(ctx, st, n, 2000, nil)
-		}
-		if err == nil {
-			err = d.Optimize(ctx)
-		}
+		d, st, err := benchtest.Open(context.Background(), benchDir, true)
 		if err != nil {
 			benchErr = err
 			return
 		}
 		start := time.Now()
-		if benchFx, benchErr = buildIndex(d, st, filepath.Join(dir, "index")); benchErr != nil {
+		if benchFx, benchErr = buildIndex(d, st, filepath.Join(benchDir, "index")); benchErr != nil {
 			return
 		}
 		took := time.Since(start)
@@ -118,10 +104,7 @@ func benchQueryCache(b *testing.B, r search.Request, cache int) {
 		times = append(times, time.Since(start))
 	}
 	b.StopTimer()
-	slices.Sort(times)
-	pct := func(p float64) float64 { return float64(times[int(p*float64(len(times)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	benchtest.ReportLatency(b, times)
 }
 
 func BenchmarkQuerySingleWord(b *testing.B) {
@@ -164,10 +147,7 @@ func BenchmarkQueryMixed(b *testing.B) {
 		times = append(times, time.Since(start))
 	}
 	b.StopTimer()
-	slices.Sort(times)
-	pct := func(p float64) float64 { return float64(times[int(p*float64(len(times)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	benchtest.ReportLatency(b, times)
 }
 
 // BenchmarkRebuild measures a full rebuild from the database.
@@ -207,7 +187,5 @@ func BenchmarkWriteVisible(b *testing.B) {
 		times = append(times, time.Since(start))
 	}
 	b.StopTimer()
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+	benchtest.ReportLatency(b, times)
 }
