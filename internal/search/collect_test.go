@@ -221,11 +221,7 @@ func TestEvaluate(t *testing.T) {
 		}
 		query := plan.Query(nil, tc.all, false)
 		for _, p := range [][2]int{{20, 0}, {7, 3}} {
-			pg := page{limit: p[0], offset: p[1], facets: true}
-			if tc.place != nil {
-				pg.place = tc.place.Code
-			}
-			bothEngines(t, ix, query, pg, fmt.Sprintf("%+v page %v", tc, p))
+			bothEngines(t, ix, query, plan.page(p[0], p[1], true), fmt.Sprintf("%+v page %v", tc, p))
 		}
 	}
 	// Typos are Bleve's: the evaluator declines them.
@@ -315,7 +311,7 @@ func TestLocalFirst(t *testing.T) {
 	ctx := context.Background()
 	order := func(place *services.Municipality) []string {
 		plan := Plan{Words: []string{"nuorisopsykiatria"}, Raw: []string{"nuorisopsykiatria"}, Place: place, Filters: map[string]string{}}
-		res, err := ix.run(ctx, plan, nil, true, false, 10, 0, false)
+		res, err := ix.run(ctx, plan, nil, true, false, plan.page(10, 0, false))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,10 +384,8 @@ func TestEvaluateRandom(t *testing.T) {
 				ws = append(ws, w)
 			}
 			plan := Plan{Lang: []string{"fi", "sv", "en"}[r.IntN(3)], Words: ws, Raw: ws, Prefix: r.IntN(2) == 0, Filters: map[string]string{}}
-			pg := page{limit: 200, facets: true}
 			if r.IntN(3) == 0 {
 				plan.Place = &services.Municipality{Code: munis[r.IntN(4)]}
-				pg.place = plan.Place.Code
 			}
 			if r.IntN(3) == 0 {
 				plan.Filters[fTargetGroup] = fmt.Sprint("g", r.IntN(3))
@@ -400,7 +394,7 @@ func TestEvaluateRandom(t *testing.T) {
 				plan.Filters[fFresh] = "verified"
 			}
 			all := r.IntN(2) == 0
-			bothEngines(t, ix, plan.Query(syn, all, false), pg, fmt.Sprintf("ranges %d, %+v, all %v", size, plan, all))
+			bothEngines(t, ix, plan.Query(syn, all, false), plan.page(200, 0, true), fmt.Sprintf("ranges %d, %+v, all %v", size, plan, all))
 		}
 		SetMinRange(old)
 	}

@@ -90,25 +90,11 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		}
 		return c.compile(q.Must)
 	case *query.ConjunctionQuery:
-		n := &node{kind: nAll}
-		for _, k := range q.Conjuncts {
-			kn, err := c.compile(k)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, kn)
-		}
-		return n, nil
+		kids, err := c.compileAll(q.Conjuncts)
+		return &node{kind: nAll, kids: kids}, err
 	case *query.DisjunctionQuery:
-		n := &node{kind: nAny, min: max(1, int(q.Min))}
-		for _, k := range q.Disjuncts {
-			kn, err := c.compile(k)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, kn)
-		}
-		return n, nil
+		kids, err := c.compileAll(q.Disjuncts)
+		return &node{kind: nAny, min: max(1, int(q.Min)), kids: kids}, err
 	case *query.MatchQuery:
 		// As MatchQuery.Searcher: the analyzed tokens, each a term with
 		// the query's boost, in a disjunction (its own boost unused). The
@@ -149,6 +135,18 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		return c.prefix(q.FieldVal, q.Prefix, q.BoostVal.Value())
 	}
 	return nil, errUnsupported
+}
+
+func (c *compiler) compileAll(qs []query.Query) ([]*node, error) {
+	kids := make([]*node, len(qs))
+	for i, q := range qs {
+		k, err := c.compile(q)
+		if err != nil {
+			return nil, err
+		}
+		kids[i] = k
+	}
+	return kids, nil
 }
 
 // prefix expands a prefix as NewTermPrefixSearcher does: a disjunction of

@@ -252,6 +252,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return out, nil
 	}
 	gen := ix.cache.generation()
+	pg := plan.page(limit, offset, facets)
 	// Every word exactly or stemmed; then with typos forgiven; then any
 	// word, with typos forgiven.
 	var res *found
@@ -260,7 +261,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if res != nil && (pass.fuzzy && len(plan.Words) == 0 || !pass.all && len(plan.Words) < 2) {
 			continue
 		}
-		if res, err = ix.run(ctx, plan, syn, pass.all, pass.fuzzy, limit, offset, facets); err != nil {
+		if res, err = ix.run(ctx, plan, syn, pass.all, pass.fuzzy, pg); err != nil {
 			return nil, err
 		}
 		if res.total > 0 {
@@ -276,12 +277,18 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	return out, nil
 }
 
-func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, limit, offset int, facets bool) (*found, error) {
-	q := plan.Query(syn, all, fuzzy)
+// page is what a search of the plan returns: a named place ranks local
+// listings first.
+func (p Plan) page(limit, offset int, facets bool) page {
 	pg := page{limit: limit, offset: offset, facets: facets}
-	if plan.Place != nil {
-		pg.place = plan.Place.Code
+	if p.Place != nil {
+		pg.place = p.Place.Code
 	}
+	return pg
+}
+
+func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, pg page) (*found, error) {
+	q := plan.Query(syn, all, fuzzy)
 	var res *found
 	err := errUnsupported
 	if !ix.bleveOnly.Load() {
