@@ -51,10 +51,8 @@ const (
 // node is a compiled query.
 type node struct {
 	kind  nodeKind
-	field string
-	term  []byte
 	boost float64
-	idf   float64
+	idf   float64 // a term's; 1 for a match-all, whose weight is its boost
 	// weight is boost x idf x queryNorm, set once the whole tree is known.
 	weight float64
 	min    int // a disjunction's least number of matching clauses
@@ -219,7 +217,7 @@ func (c *compiler) term(field string, term []byte, boost float64) (*node, error)
 	if boost != 0 {
 		src.scored = true
 	}
-	return &node{kind: nTerm, field: field, term: term, boost: boost, idf: src.idf, src: src}, nil
+	return &node{kind: nTerm, boost: boost, idf: src.idf, src: src}, nil
 }
 
 // sumWeights is the sum of the squared term weights: 1/sqrt of it is the
