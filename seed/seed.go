@@ -27,6 +27,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // Files is the seed data compiled into the binary.
@@ -407,6 +408,10 @@ func (r Report) String() string {
 	return s
 }
 
+// actor is the identity the seed writes listings as: the audit log names
+// "seed" as their author.
+var actor = users.System("seed")
+
 // Apply writes the parsed seed data to the store. Listings missing from the
 // store are created; identical ones are left alone, so a second run writes
 // nothing; differing ones are kept unless opts.Overwrite.
@@ -461,8 +466,11 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 		c := d.Contacts[i]
 		err := put(ctx, &r, opts, c.ID,
 			func() (services.Contact, error) { return st.Contact(ctx, c.ID) },
-			func() error { return st.CreateContact(ctx, &c) },
-			func(old services.Contact) error { c.Version = old.Version; return st.UpdateContact(ctx, &c) },
+			func() error { return st.Contacts.Create(ctx, actor, &c) },
+			func(old services.Contact) error {
+				c.Version = old.Version
+				return st.Contacts.Save(ctx, actor, &c, false)
+			},
 			func(old services.Contact) bool { old.Meta, old.SortName = c.Meta, c.SortName; return same(old, c) })
 		if err != nil {
 			return r, fmt.Errorf("%s: contact %s: %w", ContactsFile, c.ID, err)
@@ -472,8 +480,11 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 		s := d.Services[i]
 		err := put(ctx, &r, opts, s.ID,
 			func() (services.Service, error) { return st.Service(ctx, s.ID) },
-			func() error { return st.CreateService(ctx, &s) },
-			func(old services.Service) error { s.Version = old.Version; return st.UpdateService(ctx, &s) },
+			func() error { return st.Services.Create(ctx, actor, &s) },
+			func(old services.Service) error {
+				s.Version = old.Version
+				return st.Services.Save(ctx, actor, &s, false)
+			},
 			func(old services.Service) bool {
 				old.Meta, old.SortName, old.National = s.Meta, s.SortName, s.National
 				return same(old, s)

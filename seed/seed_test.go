@@ -10,6 +10,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 )
 
@@ -114,7 +115,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 		// An editor's change is kept unless the seed is told to overwrite.
 		s, _ := st.Service(ctx, "serie-tukipalvelu")
 		s.Alert.FI = "Editor's note"
-		if err := st.UpdateService(ctx, &s); err != nil {
+		if err := st.Services.Save(ctx, users.System("test"), &s, false); err != nil {
 			t.Fatal(err)
 		}
 		r, err := seed.Apply(ctx, st, again, seed.Options{})

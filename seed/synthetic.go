@@ -9,6 +9,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // SyntheticPrefix starts the id of every generated service, so that scale
@@ -192,7 +193,7 @@ func AddSynthetic(ctx context.Context, st *services.Store, n, batch int, w io.Wr
 	for done := 0; done < n; done += batch {
 		size := min(batch, n-done)
 		list := Synthetic(m.List, slugs, start+done, size, now)
-		if err := st.CreateServices(ctx, list); err != nil {
+		if err := st.Services.Create(ctx, users.System("synthetic"), list...); err != nil {
 			return fmt.Errorf("synthetic services %d-%d: %w", start+done+1, start+done+size, err)
 		}
 		if w != nil && ((done+size)%(batch*10) == 0 || done+size == n) {

@@ -14,6 +14,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // matrixCell is one case of the authorization matrix.
@@ -96,7 +97,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Helper()
 			svc := testService(id, network)
 			svc.Status = status
-			if err := s.store.CreateService(ctx, svc); err != nil {
+			if err := s.store.Services.Create(ctx, users.System("test"), svc); err != nil {
 				t.Fatal(err)
 			}
 			return *svc
@@ -166,7 +167,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{name: "edit-contact", writes: true, want: standard(http.StatusSeeOther, http.StatusOK),
 				run: func(t *testing.T, c *client, cell matrixCell) int {
 					ct := &services.Contact{ID: cell.tag("contact"), Name: "Matriisi Henkilö", Role: "deputy", NetworkSlug: db.Ref(cell.net())}
-					if err := s.store.CreateContact(ctx, ct); err != nil {
+					if err := s.store.Contacts.Create(ctx, users.System("test"), ct); err != nil {
 						t.Fatal(err)
 					}
 					if cell.surface == "page" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/web"
 )
 
@@ -33,7 +34,7 @@ func TestDashboardOrdersByUrgency(t *testing.T) {
 		} {
 			svc := testService(x.id, netA)
 			svc.VerifiedAt, svc.ReviewBy = x.verified, x.reviewBy
-			if err := s.store.CreateService(ctx, svc); err != nil {
+			if err := s.store.Services.Create(ctx, users.System("test"), svc); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -614,7 +614,7 @@ func TestPathwayPages(t *testing.T) {
 			svc := &services.Service{ID: id, Name: l10n.T("Vertaistuki "+strconv.Itoa(i), "", ""), Status: services.StatusActive,
 				TargetGroups: db.List[string]{"suspected"}, ServiceTypes: db.List[string]{"peer-support"},
 				Area: services.Area{Municipalities: []string{"837"}}}
-			if err := s.store.CreateService(ctx, svc); err != nil {
+			if err := s.store.Services.Create(ctx, users.System("test"), svc); err != nil {
 				t.Fatal(err)
 			}
 		}

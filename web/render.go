@@ -52,7 +52,7 @@ type LangLink struct {
 }
 
 // Level is what members-only fields the viewer may read.
-func (b *Base) Level() services.Level { return IdentityFrom(b.req.Context()).Level() }
+func (b *Base) Level() users.Level { return IdentityFrom(b.req.Context()).Level() }
 
 // T translates a catalogue key in the page's language.
 func (b *Base) T(key string, args ...any) string { return b.s.cat.T(b.Lang, key, args...) }

@@ -18,6 +18,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 )
@@ -200,7 +201,7 @@ func TestSearchPage(t *testing.T) {
 	evil := &services.Service{ID: "test-evil", Name: l10n.T(`<script>alert(1)</script> Pahapalvelu`, "", ""),
 		Description:  l10n.T(`Pahapalvelu <img src=x onerror=alert(1)> kuvaus`, "", ""),
 		TargetGroups: []string{"suspected"}, ServiceTypes: []string{"counselling"}, Area: services.Area{National: true}}
-	if err := st.CreateService(context.Background(), evil); err != nil {
+	if err := st.Services.Create(context.Background(), users.System("test"), evil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sy.Sync(context.Background(), nil); err != nil {

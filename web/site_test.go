@@ -197,14 +197,14 @@ func (s *site) addListings(t *testing.T) {
 	t.Helper()
 	ctx := db.WithActor(context.Background(), "test")
 	for id, n := range map[string]string{svcA: netA, svcB: netB} {
-		if err := s.store.CreateService(ctx, testService(id, n)); err != nil {
+		if err := s.store.Services.Create(ctx, users.System("test"), testService(id, n)); err != nil {
 			t.Fatalf("CreateService %s: %v", id, err)
 		}
 	}
 	for id, n := range map[string]string{contactA: netA, contactB: netB} {
 		c := &services.Contact{ID: id, Name: "Henkilö " + id, Role: "regional-contact", NetworkSlug: db.Ref(n),
 			Email: id + "@example.org", Phone: secretPhone, Visibility: services.Visibility{"phone": services.Members}}
-		if err := s.store.CreateContact(ctx, c); err != nil {
+		if err := s.store.Contacts.Create(ctx, users.System("test"), c); err != nil {
 			t.Fatalf("CreateContact %s: %v", id, err)
 		}
 	}

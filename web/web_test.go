@@ -26,6 +26,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 	"github.com/serie-verkosto/directory/web/i18n"
@@ -747,12 +748,12 @@ func TestStoredTextIsEscaped(t *testing.T) {
 		Phones:       db.List[services.Phone]{{Number: "+358 40 000 0000", Description: l10n.Text{FI: hostileName}}},
 		Area:         services.Area{National: true},
 	}
-	if err := e.store.CreateService(ctx, svc); err != nil {
+	if err := e.store.Services.Create(ctx, users.System("test"), svc); err != nil {
 		t.Fatalf("CreateService: %v", err)
 	}
 	c := &services.Contact{ID: "xss-person", Name: `<script>alert(7)</script> O"Brien`, Role: "regional-contact",
 		NetworkSlug: "pirkanmaa", Title: l10n.Text{FI: hostileName}, Email: "xss.person@example.org"}
-	if err := e.store.CreateContact(ctx, c); err != nil {
+	if err := e.store.Contacts.Create(ctx, users.System("test"), c); err != nil {
 		t.Fatalf("CreateContact: %v", err)
 	}
 
@@ -872,14 +873,14 @@ func TestMembersOnlyFieldsHidden(t *testing.T) {
 		NetworkSlug: "pirkanmaa", Email: email, Phone: phone,
 		Title:      l10n.Text{FI: "Alueellinen yhteyshenkilö"},
 		Visibility: services.Visibility{"phone": services.Members, "email": services.Admins}}
-	if err := e.store.CreateContact(ctx, c); err != nil {
+	if err := e.store.Contacts.Create(ctx, users.System("test"), c); err != nil {
 		t.Fatalf("CreateContact: %v", err)
 	}
 	// A second contact whose phone only is limited: the e-mail stays public.
 	c2 := &services.Contact{ID: "half-hidden", Name: "Hanna Half", Role: "deputy", NetworkSlug: "turku",
 		Email: "hanna.half@example.org", Phone: "+358 40 111 2222",
 		Visibility: services.Visibility{"phone": services.Members}}
-	if err := e.store.CreateContact(ctx, c2); err != nil {
+	if err := e.store.Contacts.Create(ctx, users.System("test"), c2); err != nil {
 		t.Fatalf("CreateContact: %v", err)
 	}
 	secrets := []string{email, "hidden.person", phone, "765 4321", "7654321", "+358 40 111 2222", "111 2222"}

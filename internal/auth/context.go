@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 
-	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
@@ -31,4 +30,4 @@ func IdentityFrom(ctx context.Context) Identity {
 }
 
 // Level is what members-only fields the identity may read.
-func (id Identity) Level() services.Level { return Level(id.User) }
+func (id Identity) Level() users.Level { return Level(id.User) }

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
-	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
@@ -25,17 +24,19 @@ const (
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadPublic, ReadMembers, Edit, Publish, AdminUsers, Restore, ResolveReport}
 
-// Kinds of resource, beyond the services.Entity* names.
+// Kinds of resource: the entity names of the change log and audit log
+// (services.EntityService is KindService, and so on).
 const (
+	KindService    = "service"
+	KindContact    = "contact"
 	KindPathway    = "pathway"
 	KindCorrection = "correction"
 )
 
-// Resource is what an action is done to. Kind is an entity name
-// (services.EntityService, services.EntityContact, KindPathway, ...);
+// Resource is what an action is done to. Kind is one of the Kind names;
 // Networks are the slugs of the networks the resource belongs to, which
-// the caller computes (ServiceResource, ContactResource, a report's
-// networks). For an update, check both the stored listing and the
+// the feature package computes (services.Store.ServiceResource,
+// services.ContactResource, a report's networks). For an update, check both the stored listing and the
 // submitted one, so that an editor can neither take over another
 // network's listing nor move theirs into another network.
 type Resource struct {
@@ -65,6 +66,8 @@ func forbiddenNetwork() error {
 //   - an editor edits services and contacts that belong to one of the
 //     editor's networks, resolves those networks' correction reports, and
 //     does nothing else;
+//   - a system identity (the seed, an importer; never a login) edits
+//     services and contacts of every network, and does nothing else;
 //   - admins do everything;
 //   - anything not named here is refused.
 func Can(u *users.User, a Action, res Resource) error {
@@ -84,7 +87,7 @@ func Can(u *users.User, a Action, res Resource) error {
 		case ReadMembers:
 			return nil
 		case Edit:
-			if res.Kind != services.EntityService && res.Kind != services.EntityContact {
+			if res.Kind != KindService && res.Kind != KindContact {
 				return forbidden()
 			}
 			return inNetworks(u, res)
@@ -96,6 +99,10 @@ func Can(u *users.User, a Action, res Resource) error {
 		}
 	case users.RoleMember:
 		if a == ReadMembers {
+			return nil
+		}
+	case users.RoleSystem:
+		if a == Edit && (res.Kind == KindService || res.Kind == KindContact) {
 			return nil
 		}
 	}
@@ -122,6 +129,9 @@ func Scope(u *users.User, a Action) (networks []string, all bool, err error) {
 		}
 		return slices.Clone(u.Networks), false, nil
 	}
+	if u != nil && u.Active && u.Role == users.RoleSystem && a == Edit {
+		return nil, true, nil
+	}
 	if err := Can(u, a, Resource{}); err != nil {
 		return nil, false, err
 	}
@@ -131,14 +141,14 @@ func Scope(u *users.User, a Action) (networks []string, all bool, err error) {
 // Level is the clearance of u for members-only and admin-only fields:
 // LevelPublic for nobody (or an inactive user), LevelMember for members
 // and editors, LevelAdmin for admins.
-func Level(u *users.User) services.Level {
+func Level(u *users.User) users.Level {
 	switch {
 	case u == nil || !u.Active:
-		return services.LevelPublic
+		return users.LevelPublic
 	case u.Role == users.RoleAdmin:
-		return services.LevelAdmin
+		return users.LevelAdmin
 	case u.Role == users.RoleEditor || u.Role == users.RoleMember:
-		return services.LevelMember
+		return users.LevelMember
 	}
-	return services.LevelPublic
+	return users.LevelPublic
 }

@@ -187,59 +187,18 @@ func TestScope(t *testing.T) {
 func TestLevel(t *testing.T) {
 	for _, c := range []struct {
 		u    *users.User
-		want services.Level
+		want users.Level
 	}{
-		{nil, services.LevelPublic},
-		{&users.User{Role: users.RoleMember, Active: true}, services.LevelMember},
-		{&users.User{Role: users.RoleEditor, Active: true}, services.LevelMember},
-		{&users.User{Role: users.RoleAdmin, Active: true}, services.LevelAdmin},
-		{&users.User{Role: users.RoleAdmin, Active: false}, services.LevelPublic},
-		{&users.User{Role: "superuser", Active: true}, services.LevelPublic},
+		{nil, users.LevelPublic},
+		{&users.User{Role: users.RoleMember, Active: true}, users.LevelMember},
+		{&users.User{Role: users.RoleEditor, Active: true}, users.LevelMember},
+		{&users.User{Role: users.RoleAdmin, Active: true}, users.LevelAdmin},
+		{&users.User{Role: users.RoleAdmin, Active: false}, users.LevelPublic},
+		{&users.User{Role: "superuser", Active: true}, users.LevelPublic},
 	} {
 		if got := auth.Level(c.u); got != c.want {
 			t.Errorf("Level(%+v) = %v; want %v", c.u, got, c.want)
 		}
-	}
-}
-
-func TestServiceNetworks(t *testing.T) {
-	m := services.NewMunicipalityIndex([]services.Municipality{
-		{Code: "091", NameFI: "Helsinki", NameSV: "Helsingfors", CountySlug: "helsinki"},
-		{Code: "049", NameFI: "Espoo", NameSV: "Esbo", CountySlug: "lansi-uusimaa"},
-		{Code: "837", NameFI: "Tampere", NameSV: "Tammerfors", CountySlug: "pirkanmaa"},
-		{Code: "564", NameFI: "Oulu", NameSV: "Uleåborg", CountySlug: "pohjois-pohjanmaa"},
-	})
-	networks := []services.Network{
-		{Slug: "etela", Municipalities: []string{"049", "091"}},
-		{Slug: "pirkanmaa", Municipalities: []string{"837"}},
-		{Slug: "pohjoinen", Municipalities: []string{"564"}},
-	}
-	for _, c := range []struct {
-		name string
-		area services.Area
-		want []string
-	}{
-		{"network named", services.Area{Networks: []string{"pohjoinen"}}, []string{"pohjoinen"}},
-		{"municipality by code", services.Area{Municipalities: []string{"837"}}, []string{"pirkanmaa"}},
-		{"municipality by Swedish name", services.Area{Municipalities: []string{"esbo"}}, []string{"etela"}},
-		{"county", services.Area{Counties: []string{"helsinki"}}, []string{"etela"}},
-		{"several", services.Area{Counties: []string{"pirkanmaa"}, Networks: []string{"etela"}, Municipalities: []string{"Oulu"}}, []string{"etela", "pirkanmaa", "pohjoinen"}},
-		{"national only", services.Area{National: true}, nil},
-		{"nowhere known", services.Area{Municipalities: []string{"999"}, Counties: []string{"ahvenanmaa"}}, nil},
-	} {
-		if got := auth.ServiceNetworks(c.area, networks, m); !cmp.Equal(got, c.want) {
-			t.Errorf("%s: %v; want %v", c.name, got, c.want)
-		}
-	}
-	r := auth.ServiceResource(services.Service{Area: services.Area{Networks: []string{"etela"}}}, networks, m)
-	if r.Kind != services.EntityService || !cmp.Equal(r.Networks, []string{"etela"}) {
-		t.Errorf("service resource %+v", r)
-	}
-	if r := auth.ContactResource(services.Contact{NetworkSlug: "pohjoinen"}); r.Kind != services.EntityContact || !cmp.Equal(r.Networks, []string{"pohjoinen"}) {
-		t.Errorf("contact resource %+v", r)
-	}
-	if r := auth.ContactResource(services.Contact{}); len(r.Networks) != 0 {
-		t.Errorf("contact of no network: %+v", r)
 	}
 }
 

@@ -52,9 +52,36 @@ type DB struct {
 	Now func() time.Time
 	// Where is a printable description of the database without secrets.
 	Where string
-	// OnChange, when set, is called after a transaction that wrote to the
-	// change log has committed: the search syncer's wake-up.
-	OnChange func()
+	// Follower, when set, reads the change log: it is woken after every
+	// transaction that wrote to the log, and Settle waits for it. A
+	// program without a search index (the CLI's seed) has none.
+	Follower Follower
+}
+
+// Follower reads the change log after commits: the search syncer.
+type Follower interface {
+	// Wake asks for the new changes to be read soon; it never blocks.
+	Wake()
+	// WaitFor returns once every change committed before the call has
+	// been applied, or with ctx's error.
+	WaitFor(ctx context.Context) error
+}
+
+// SettleWait bounds how long Settle waits.
+const SettleWait = time.Second
+
+// Settle waits until the follower (the search index) shows every change
+// committed so far, or SettleWait passes; the index then catches up by
+// itself. A person's write calls it after commit, so that they find their
+// change in search at once; bulk writers (seed, importers) do not. This is
+// the one place a write waits for the index.
+func (d *DB) Settle(ctx context.Context) {
+	if d.Follower == nil {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleWait)
+	defer cancel()
+	_ = d.Follower.WaitFor(wctx) // a timeout is not the writer's failure
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -203,8 +230,8 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := x.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if tx.changes > 0 && d.OnChange != nil {
-		d.OnChange()
+	if tx.changes > 0 && d.Follower != nil {
+		d.Follower.Wake()
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // TargetLimit is how many services Resolve lists per step; the step's
@@ -23,7 +24,7 @@ type Where struct {
 	Network      string // network slug
 	// Viewer is what contact details the viewer may see; the zero value
 	// shows only public ones.
-	Viewer services.Level
+	Viewer users.Level
 }
 
 // Tier says how a matched service's area relates to the place, nearest
@@ -580,7 +581,7 @@ func (s *Store) servicesByID(ctx context.Context, c *catalog, ids []string) (map
 // contacts returns the regional contact persons of the place's networks,
 // or, for a network without one, its other contact persons, as the viewer
 // may see them.
-func (s *Store) contacts(ctx context.Context, c *catalog, pl *place, viewer services.Level) ([]services.Contact, error) {
+func (s *Store) contacts(ctx context.Context, c *catalog, pl *place, viewer users.Level) ([]services.Contact, error) {
 	out := []services.Contact{}
 	for _, n := range pl.networks {
 		list, ok := c.contacts.get(n.Slug)

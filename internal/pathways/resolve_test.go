@@ -14,6 +14,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // The test services match target group in-investigation with service type
@@ -30,7 +31,7 @@ func addService(t *testing.T, st *services.Store, id, name string, area services
 	for _, c := range change {
 		c(s)
 	}
-	if err := st.CreateService(context.Background(), s); err != nil {
+	if err := st.Services.Create(context.Background(), users.System("test"), s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -303,7 +304,7 @@ func TestResolveFollowsWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Area = services.Area{Municipalities: []string{"837"}}
-		if err := st.UpdateService(ctx, &s); err != nil {
+		if err := st.Services.Save(ctx, users.System("test"), &s, false); err != nil {
 			t.Fatal(err)
 		}
 		addService(t, st, "t-second", "Toinen", services.Area{National: true})
@@ -311,7 +312,7 @@ func TestResolveFollowsWrites(t *testing.T) {
 			t.Errorf("after moving t-later to Tampere (-want +got):\n%s", diff)
 		}
 		s.Status = services.StatusArchived
-		if err := st.UpdateService(ctx, &s); err != nil {
+		if err := st.Services.Save(ctx, users.System("test"), &s, false); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff([]string{"t-second"}, ids()); diff != "" {
@@ -341,7 +342,7 @@ func TestResolveFollowsWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		second.Description = l10n.T("Uusi kuvaus", "", "")
-		if err := st.UpdateService(ctx, &second); err != nil {
+		if err := st.Services.Save(ctx, users.System("test"), &second, false); err != nil {
 			t.Fatal(err)
 		}
 		anne, err := st.Contact(ctx, "anne-saarinen")
@@ -349,7 +350,7 @@ func TestResolveFollowsWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		anne.Title = l10n.T("Aluekoordinaattori", "", "")
-		if err := st.UpdateContact(ctx, &anne); err != nil {
+		if err := st.Contacts.Save(ctx, users.System("test"), &anne, false); err != nil {
 			t.Fatal(err)
 		}
 		r, err := ps.Resolve(ctx, p, pathways.Where{Municipality: "837"})
@@ -498,13 +499,13 @@ func TestResolveContactsForViewer(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Visibility = services.Visibility{"email": services.Members}
-	if err := st.UpdateContact(ctx, &c); err != nil {
+	if err := st.Contacts.Save(ctx, users.System("test"), &c, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		level services.Level
+		level users.Level
 		email string
-	}{{services.LevelPublic, ""}, {services.LevelMember, "anne.saarinen@setlementtitampere.fi"}} {
+	}{{users.LevelPublic, ""}, {users.LevelMember, "anne.saarinen@setlementtitampere.fi"}} {
 		r, err := ps.Resolve(ctx, testPathway(), pathways.Where{Network: "pirkanmaa", Viewer: tt.level})
 		if err != nil {
 			t.Fatal(err)

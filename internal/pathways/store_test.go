@@ -15,6 +15,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 )
 
@@ -171,7 +172,7 @@ func TestStoreChecksServices(t *testing.T) {
 		st, ps := seeded(t, d)
 		gone := &services.Service{ID: "test-gone", Name: l10n.T("Lopetettu", "", ""), TargetGroups: []string{"suspected"},
 			ServiceTypes: []string{"counselling"}, Area: services.Area{National: true}, Status: services.StatusArchived}
-		if err := st.CreateService(ctx, gone); err != nil {
+		if err := st.Services.Create(ctx, users.System("test"), gone); err != nil {
 			t.Fatal(err)
 		}
 		seq, _ := d.LatestSeq(ctx)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/benchtest"
 	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // The benchmarks run on the seed data plus DIRECTORY_BENCH_SERVICES
@@ -178,7 +179,7 @@ func BenchmarkWriteVisible(b *testing.B) {
 	for i := range b.N {
 		s := newService("bench-write-"+strconv.Itoa(i)+"-"+strconv.FormatInt(time.Now().UnixNano(), 36), "Kirjoitusklinikka")
 		start := time.Now()
-		if err := f.store.CreateService(ctx, s); err != nil {
+		if err := f.store.Services.Create(ctx, users.System("test"), s); err != nil {
 			b.Fatal(err)
 		}
 		if err := f.syncer.WaitFor(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // Document types.
@@ -200,7 +201,7 @@ func (e *Env) ServiceDoc(s services.Service) Doc {
 // ContactDoc builds a contact person's document from what anyone may see:
 // members-only fields never reach the index.
 func (e *Env) ContactDoc(c services.Contact) Doc {
-	c = c.ForViewer(services.LevelPublic)
+	c = c.ForViewer(users.LevelPublic)
 	d := Doc{Type: TypeContact, ID: c.ID, Title: l10n.T(c.Name, c.Name, c.Name), Names: join(c.Title, c.Organization), URL: "/contacts/" + c.ID,
 		Fresh: Freshness(c.VerifiedAt, c.ReviewBy, e.Now), Status: services.StatusActive}
 	var network l10n.Text

@@ -12,6 +12,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 func ids(t *testing.T, f *fixture, q string) []string {
@@ -39,7 +40,7 @@ func TestSyncAppliesChanges(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, d)
 		s := newService("test-kumquat", "Kumkvattiklinikka")
-		if err := f.store.CreateService(ctx, s); err != nil {
+		if err := f.store.Services.Create(ctx, users.System("test"), s); err != nil {
 			t.Fatal(err)
 		}
 		if got := ids(t, f, "kumkvatti"); len(got) != 0 {
@@ -52,7 +53,7 @@ func TestSyncAppliesChanges(t *testing.T) {
 			t.Fatalf("after create: %v", got)
 		}
 		s.Name.FI = "Papaijaklinikka"
-		if err := f.store.UpdateService(ctx, s); err != nil {
+		if err := f.store.Services.Save(ctx, users.System("test"), s, false); err != nil {
 			t.Fatal(err)
 		}
 		f.syncer.Sync(ctx, nil)
@@ -63,7 +64,7 @@ func TestSyncAppliesChanges(t *testing.T) {
 			t.Errorf("new name not found: %v", got)
 		}
 		s.Status = services.StatusArchived
-		if err := f.store.UpdateService(ctx, s); err != nil {
+		if err := f.store.Services.Save(ctx, users.System("test"), s, false); err != nil {
 			t.Fatal(err)
 		}
 		f.syncer.Sync(ctx, nil)
@@ -86,7 +87,7 @@ func TestWriteVisibleWithinASecond(t *testing.T) {
 		d.OnChange = f.syncer.Wake
 		f.syncer.Poll = time.Hour // only the wake-up may deliver it
 		go f.syncer.Run(ctx)
-		if err := f.store.CreateService(ctx, newService("test-quince", "Kvittenikeskus")); err != nil {
+		if err := f.store.Services.Create(ctx, users.System("test"), newService("test-quince", "Kvittenikeskus")); err != nil {
 			t.Fatal(err)
 		}
 		wctx, wcancel := context.WithTimeout(ctx, time.Second)
@@ -117,7 +118,7 @@ func TestOutOfOrderCommitIsNotSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	// ... a fast one takes a later seq and commits.
-	if err := f.store.CreateService(ctx, newService("test-fast", "Nopeaklinikka")); err != nil {
+	if err := f.store.Services.Create(ctx, users.System("test"), newService("test-fast", "Nopeaklinikka")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.syncer.Sync(ctx, nil); err != nil {
@@ -203,7 +204,7 @@ func TestNotifyWakesOtherInstances(t *testing.T) {
 	b.syncer.Poll = time.Hour
 	go b.syncer.Run(ctx)
 	time.Sleep(300 * time.Millisecond) // let the listener connect
-	if err := a.store.CreateService(ctx, newService("test-notify", "Ilmoitusklinikka")); err != nil {
+	if err := a.store.Services.Create(ctx, users.System("test"), newService("test-notify", "Ilmoitusklinikka")); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(2 * time.Second)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
 )
 
@@ -22,9 +23,7 @@ var (
 // Contact returns one contact person as stored (every field; callers show
 // it through ForViewer), or a NotFound error.
 func (s *Store) Contact(ctx context.Context, id string) (Contact, error) {
-	var c Contact
-	err := s.db.GetContext(ctx, &c, s.db.Rebind(selectContact+` WHERE c.id = ?`), id)
-	return c, db.NotFoundIf(err, "contact", id)
+	return s.Contacts.Get(ctx, id)
 }
 
 // ContactFilter selects contact persons. Empty fields do not filter.
@@ -92,84 +91,66 @@ func (s *Store) FindContacts(ctx context.Context, f ContactFilter) ([]Contact, i
 	return list, total, nil
 }
 
-func (s *Store) checkContact(ctx context.Context, c *Contact) error {
+// checkContact normalises and validates c, including its references.
+func checkContact(ref *Reference, c *Contact) error {
 	c.Normalize()
-	vocab, err := s.Vocabularies(ctx)
-	if err != nil {
-		return err
-	}
-	err = c.Validate(vocab)
+	err := c.Validate(ref.Vocab)
 	var fs apperr.Fields
 	if e := apperr.As(err); e != nil {
 		fs = e.Fields
 	}
 	if c.NetworkSlug != "" {
-		if _, err := s.Network(ctx, string(c.NetworkSlug)); apperr.Is(err, apperr.NotFound) {
+		if _, ok := ref.Network(string(c.NetworkSlug)); !ok {
 			fs.Add("network", "err.unknown_network", "unknown network %q", c.NetworkSlug)
-		} else if err != nil {
-			return err
 		}
 	}
 	if c.OrganizationID != "" {
-		if _, err := s.Organization(ctx, string(c.OrganizationID)); apperr.Is(err, apperr.NotFound) {
+		if _, ok := ref.Organization(string(c.OrganizationID)); !ok {
 			fs.Add("organization_id", "err.unknown_organization", "unknown organization %q", c.OrganizationID)
-		} else if err != nil {
-			return err
 		}
 	}
 	c.SortName = sortName(c.Name)
 	return fs.Err()
 }
 
-// CreateContact stores a new contact person at version 1.
-func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
-	x := *c
-	if err := s.checkContact(ctx, &x); err != nil {
-		return err
-	}
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		x.Meta = Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		if _, err := tx.NamedExecContext(ctx, insertContact, x); err != nil {
-			if db.IsUniqueViolation(err) {
-				return apperr.Errorf(apperr.Conflict, "contact %q already exists", x.ID)
+// contactKind is the write path's knowledge of contact persons.
+var contactKind = &kind[Contact]{
+	entity: EntityContact,
+	place:  "network",
+	fields: func(c *Contact) common {
+		return common{id: &c.ID, status: &c.Status, verifiedAt: &c.VerifiedAt, reviewBy: &c.ReviewBy, meta: &c.Meta}
+	},
+	check:    checkContact,
+	resource: func(_ *Reference, c Contact) auth.Resource { return ContactResource(c) },
+	load: func(ctx context.Context, q getter, id string) (Contact, error) {
+		var c Contact
+		err := q.GetContext(ctx, &c, q.Rebind(selectContact+` WHERE c.id = ?`), id)
+		return c, db.NotFoundIf(err, "contact", id)
+	},
+	insert: func(ctx context.Context, tx *db.Tx, list []Contact) error {
+		for _, c := range list {
+			if _, err := tx.NamedExecContext(ctx, insertContact, c); err != nil {
+				if db.IsUniqueViolation(err) {
+					return apperr.Errorf(apperr.Conflict, "contact %q already exists", c.ID)
+				}
+				return fmt.Errorf("insert contact %s: %w", c.ID, err)
 			}
-			return fmt.Errorf("insert contact %s: %w", x.ID, err)
+			if err := tx.Record(ctx, EntityContact, c.ID, "create", nil, c); err != nil {
+				return err
+			}
 		}
-		return tx.Record(ctx, EntityContact, x.ID, "create", nil, x)
-	})
-	if err == nil {
-		*c = x
-	}
-	return err
-}
-
-// UpdateContact saves c if c.Version is still the stored version; otherwise
-// it returns a Conflict, or NotFound for an unknown id.
-func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
-	x := *c
-	if err := s.checkContact(ctx, &x); err != nil {
-		return err
-	}
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var before Contact
-		if err := tx.GetContext(ctx, &before, tx.Rebind(selectContact+` WHERE c.id = ?`), x.ID); err != nil {
-			return db.NotFoundIf(err, "contact", x.ID)
-		}
-		x.CreatedAt, x.UpdatedAt = before.CreatedAt, tx.Now
-		res, err := tx.NamedExecContext(ctx, updateContact, x)
+		return nil
+	},
+	update: func(ctx context.Context, tx *db.Tx, c *Contact) error {
+		res, err := tx.NamedExecContext(ctx, updateContact, c)
 		if err != nil {
-			return fmt.Errorf("update contact %s: %w", x.ID, err)
+			return fmt.Errorf("update contact %s: %w", c.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return db.Conflict("contact", x.ID, x.Version)
+			return db.Conflict("contact", c.ID, c.Version)
 		}
-		x.Version++
-		return tx.Record(ctx, EntityContact, x.ID, "update", before, x)
-	})
-	if err == nil {
-		*c = x
-	}
-	return err
+		return nil
+	},
 }
 
 // ContactIDs returns the ids of every contact person not archived.

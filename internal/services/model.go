@@ -16,14 +16,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // Entity names used in the change log and audit log.
 const (
-	EntityService      = "service"
-	EntityContact      = "contact"
+	EntityService      = auth.KindService
+	EntityContact      = auth.KindContact
 	EntityNetwork      = "network"
 	EntityOrganization = "organization"
 	EntityVocabulary   = "vocabulary"
@@ -308,24 +310,14 @@ const (
 	Admins  = "admins"
 )
 
-// Level is a viewer's clearance: what visibility they may read.
-type Level int
-
-// Viewer levels, from least to most.
-const (
-	LevelPublic Level = iota
-	LevelMember
-	LevelAdmin
-)
-
-func levelOf(visibility string) Level {
+func levelOf(visibility string) users.Level {
 	switch visibility {
 	case Members:
-		return LevelMember
+		return users.LevelMember
 	case Admins:
-		return LevelAdmin
+		return users.LevelAdmin
 	default:
-		return LevelPublic
+		return users.LevelPublic
 	}
 }
 
@@ -376,7 +368,7 @@ type Contact struct {
 
 // ForViewer returns the contact with every field the viewer may not see
 // emptied. Pages, API and the index all read contacts through it.
-func (c Contact) ForViewer(l Level) Contact {
+func (c Contact) ForViewer(l users.Level) Contact {
 	if levelOf(c.Visibility["email"]) > l {
 		c.Email = ""
 	}

@@ -21,20 +21,18 @@ var (
 
 // Network returns one network with its coverage, or a NotFound error.
 func (s *Store) Network(ctx context.Context, slug string) (Network, error) {
-	var n Network
-	if err := s.db.GetContext(ctx, &n, s.db.Rebind(selectNetwork+` WHERE slug = ?`), slug); err != nil {
-		return n, db.NotFoundIf(err, "network", slug)
-	}
-	err := s.db.SelectContext(ctx, &n.Municipalities, s.db.Rebind(
-		`SELECT municipality_code FROM network_municipalities WHERE network_slug = ? ORDER BY municipality_code`), slug)
+	ref, err := s.Reference(ctx)
 	if err != nil {
-		return n, fmt.Errorf("network %s coverage: %w", slug, err)
+		return Network{}, err
+	}
+	n, ok := ref.Network(slug)
+	if !ok {
+		return n, apperr.Keyed(apperr.NotFound, "err.not_found", "network %q not found", slug)
 	}
 	return n, nil
 }
 
-// Networks returns every network, in their display order, with coverage.
-func (s *Store) Networks(ctx context.Context) ([]Network, error) {
+func (s *Store) loadNetworks(ctx context.Context) ([]Network, error) {
 	var list []Network
 	if err := s.db.SelectContext(ctx, &list, selectNetwork+` ORDER BY position, slug`); err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
@@ -175,6 +173,7 @@ func (s *Store) saveNetwork(ctx context.Context, n *Network, create bool) error 
 		}
 		return tx.Record(ctx, EntityNetwork, x.Slug, "update", before, x)
 	})
+	s.forget()
 	if err == nil {
 		*n = x
 	}

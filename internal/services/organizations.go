@@ -24,15 +24,6 @@ func (s *Store) Organization(ctx context.Context, id string) (Organization, erro
 	return o, db.NotFoundIf(err, "organization", id)
 }
 
-// Organizations returns every organization, by Finnish name.
-func (s *Store) Organizations(ctx context.Context) ([]Organization, error) {
-	var list []Organization
-	if err := s.db.SelectContext(ctx, &list, selectOrganization+` ORDER BY id`); err != nil {
-		return nil, fmt.Errorf("list organizations: %w", err)
-	}
-	return list, nil
-}
-
 // CreateOrganization stores a new organization at version 1. An existing
 // id is a Conflict.
 func (s *Store) CreateOrganization(ctx context.Context, o *Organization) error {
@@ -51,6 +42,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *Organization) error {
 		}
 		return tx.Record(ctx, EntityOrganization, x.ID, "create", nil, x)
 	})
+	s.forget()
 	if err == nil {
 		*o = x
 	}
@@ -82,6 +74,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o *Organization) error {
 		x.Version++
 		return tx.Record(ctx, EntityOrganization, x.ID, "update", before, x)
 	})
+	s.forget()
 	if err == nil {
 		*o = x
 	}

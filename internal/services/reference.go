@@ -87,28 +87,6 @@ func CountySlug(nameFI string) string {
 	return strings.ToLower(r.Replace(strings.TrimSpace(nameFI)))
 }
 
-// Municipalities returns the municipality list, cached after the first
-// load: it changes only when the seed loads a new classification.
-func (s *Store) Municipalities(ctx context.Context) (*Municipalities, error) {
-	s.mu.RLock()
-	m := s.munis
-	s.mu.RUnlock()
-	if m != nil {
-		return m, nil
-	}
-	var list []Municipality
-	if err := s.db.SelectContext(ctx, &list, `SELECT code, name_fi, name_sv, county_slug, county_fi, county_sv, region_fi FROM municipalities`); err != nil {
-		return nil, fmt.Errorf("load municipalities: %w", err)
-	}
-	m = newMunicipalities(list)
-	if len(list) > 0 {
-		s.mu.Lock()
-		s.munis = m
-		s.mu.Unlock()
-	}
-	return m, nil
-}
-
 // Municipality resolves a code or a Finnish or Swedish name. Unknown names
 // are an Invalid error (they come from user input).
 func (s *Store) Municipality(ctx context.Context, ref string) (Municipality, error) {
@@ -154,14 +132,11 @@ func (s *Store) PutMunicipalities(ctx context.Context, list []Municipality) (int
 	if err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	s.munis = nil
-	s.mu.Unlock()
+	s.forget()
 	return changed, nil
 }
 
-// Vocabularies returns every vocabulary with its terms, in order.
-func (s *Store) Vocabularies(ctx context.Context) (*Vocabularies, error) {
+func (s *Store) loadVocabularies(ctx context.Context) (*Vocabularies, error) {
 	var vocabs []Vocabulary
 	if err := s.db.SelectContext(ctx, &vocabs, `SELECT id, name, position FROM vocabularies ORDER BY position, id`); err != nil {
 		return nil, fmt.Errorf("load vocabularies: %w", err)
@@ -202,7 +177,7 @@ func (s *Store) PutVocabulary(ctx context.Context, v Vocabulary) (bool, error) {
 	if err := fs.Err(); err != nil {
 		return false, err
 	}
-	all, err := s.Vocabularies(ctx)
+	all, err := s.loadVocabularies(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -230,6 +205,7 @@ func (s *Store) PutVocabulary(ctx context.Context, v Vocabulary) (bool, error) {
 		}
 		return tx.Record(ctx, EntityVocabulary, v.ID, "put", before, v)
 	})
+	s.forget()
 	return err == nil, err
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
 )
 
@@ -29,9 +30,7 @@ const VocabLanguage = "language"
 
 // Service returns one service, or a NotFound error.
 func (s *Store) Service(ctx context.Context, id string) (Service, error) {
-	var svc Service
-	err := s.db.GetContext(ctx, &svc, s.db.Rebind(selectService+` WHERE s.id = ?`), id)
-	return svc, db.NotFoundIf(err, "service", id)
+	return s.Services.Get(ctx, id)
 }
 
 // ServicesByID returns the services with the given ids (missing ones are
@@ -249,68 +248,36 @@ func (s *Store) CountServices(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// refs holds what a service may refer to, loaded once per write batch.
-type refs struct {
-	orgs     map[string]bool
-	networks map[string]bool
-	munis    *Municipalities
-	vocab    *Vocabularies
-}
-
-func (s *Store) loadRefs(ctx context.Context) (*refs, error) {
-	r := &refs{orgs: map[string]bool{}, networks: map[string]bool{}}
-	var err error
-	if r.munis, err = s.Municipalities(ctx); err != nil {
-		return nil, err
-	}
-	if r.vocab, err = s.Vocabularies(ctx); err != nil {
-		return nil, err
-	}
-	var ids []string
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM organizations`); err != nil {
-		return nil, fmt.Errorf("organization ids: %w", err)
-	}
-	for _, id := range ids {
-		r.orgs[id] = true
-	}
-	ids = nil
-	if err := s.db.SelectContext(ctx, &ids, `SELECT slug FROM networks`); err != nil {
-		return nil, fmt.Errorf("network slugs: %w", err)
-	}
-	for _, id := range ids {
-		r.networks[id] = true
-	}
-	return r, nil
-}
-
-// check normalises and validates svc, including its references; area
-// municipalities given by name are turned into codes.
-func (r *refs) check(svc *Service) error {
+// checkService normalises and validates svc, including its references;
+// area municipalities given by name are turned into codes.
+func checkService(ref *Reference, svc *Service) error {
 	svc.Normalize()
 	svc.Area.Municipalities = append([]string(nil), svc.Area.Municipalities...)
-	err := svc.Validate(r.vocab)
+	err := svc.Validate(ref.Vocab)
 	var fs apperr.Fields
 	if e := apperr.As(err); e != nil {
 		fs = e.Fields
 	}
-	if svc.OrganizationID != "" && !r.orgs[string(svc.OrganizationID)] {
-		fs.Add("organization", "err.unknown_organization", "unknown organization %q", svc.OrganizationID)
+	if svc.OrganizationID != "" {
+		if _, ok := ref.Organization(string(svc.OrganizationID)); !ok {
+			fs.Add("organization", "err.unknown_organization", "unknown organization %q", svc.OrganizationID)
+		}
 	}
 	for i, c := range svc.Area.Counties {
-		if _, ok := r.munis.County(c); !ok {
+		if _, ok := ref.Munis.County(c); !ok {
 			fs.Add(fmt.Sprintf("area.counties[%d]", i), "err.unknown_county", "unknown wellbeing services county %q", c)
 		}
 	}
 	for i, n := range svc.Area.Networks {
-		if !r.networks[n] {
+		if _, ok := ref.Network(n); !ok {
 			fs.Add(fmt.Sprintf("area.networks[%d]", i), "err.unknown_network", "unknown network %q", n)
 		}
 	}
-	for i, ref := range svc.Area.Municipalities {
-		if m, ok := r.munis.Lookup(ref); ok {
+	for i, r := range svc.Area.Municipalities {
+		if m, ok := ref.Munis.Lookup(r); ok {
 			svc.Area.Municipalities[i] = m.Code
 		} else {
-			fs.Add(fmt.Sprintf("area.municipalities[%d]", i), "err.unknown_municipality", "unknown municipality %q", ref)
+			fs.Add(fmt.Sprintf("area.municipalities[%d]", i), "err.unknown_municipality", "unknown municipality %q", r)
 		}
 	}
 	svc.SortName = sortName(svc.Name.FI)
@@ -377,97 +344,49 @@ func writeDerived(ctx context.Context, tx *db.Tx, list []Service, replace bool) 
 	return nil
 }
 
-// createServices inserts new services with multi-row statements.
-func createServices(ctx context.Context, tx *db.Tx, list []Service) error {
-	entries := make([]db.Entry, len(list))
-	for i := range list {
-		list[i].Meta = Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		entries[i] = db.Entry{Entity: EntityService, ID: list[i].ID, Action: "create", After: list[i]}
-	}
-	if err := db.InsertMany(ctx, tx, insertService, list, len(serviceCols)); err != nil {
-		if db.IsUniqueViolation(err) {
-			if len(list) == 1 {
-				return apperr.Errorf(apperr.Conflict, "service %q already exists", list[0].ID)
-			}
-			return apperr.Errorf(apperr.Conflict, "a service with one of these ids already exists (%s … %s)", list[0].ID, list[len(list)-1].ID)
+// serviceKind is the write path's knowledge of services.
+var serviceKind = &kind[Service]{
+	entity: EntityService,
+	place:  "area",
+	fields: func(s *Service) common {
+		return common{id: &s.ID, status: &s.Status, verifiedAt: &s.VerifiedAt, reviewBy: &s.ReviewBy, meta: &s.Meta}
+	},
+	check:    checkService,
+	resource: func(ref *Reference, s Service) auth.Resource { return ref.Resource(s) },
+	load: func(ctx context.Context, q getter, id string) (Service, error) {
+		var svc Service
+		err := q.GetContext(ctx, &svc, q.Rebind(selectService+` WHERE s.id = ?`), id)
+		return svc, db.NotFoundIf(err, "service", id)
+	},
+	insert: func(ctx context.Context, tx *db.Tx, list []Service) error {
+		entries := make([]db.Entry, len(list))
+		for i := range list {
+			entries[i] = db.Entry{Entity: EntityService, ID: list[i].ID, Action: "create", After: list[i]}
 		}
-		return fmt.Errorf("insert services: %w", err)
-	}
-	if err := writeDerived(ctx, tx, list, false); err != nil {
-		return err
-	}
-	return tx.RecordMany(ctx, entries)
-}
-
-// updateService writes svc over the stored row if svc.Version is current.
-func updateService(ctx context.Context, tx *db.Tx, svc *Service, action string) error {
-	var before Service
-	if err := tx.GetContext(ctx, &before, tx.Rebind(selectService+` WHERE s.id = ?`), svc.ID); err != nil {
-		return db.NotFoundIf(err, "service", svc.ID)
-	}
-	svc.CreatedAt, svc.UpdatedAt = before.CreatedAt, tx.Now
-	res, err := tx.NamedExecContext(ctx, updateServiceSQL, svc)
-	if err != nil {
-		return fmt.Errorf("update service %s: %w", svc.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return db.Conflict("service", svc.ID, svc.Version)
-	}
-	svc.Version++
-	if err := writeDerived(ctx, tx, []Service{*svc}, true); err != nil {
-		return err
-	}
-	return tx.Record(ctx, EntityService, svc.ID, action, before, svc)
-}
-
-// CreateService stores a new service at version 1. Invalid fields and
-// unknown references are an Invalid error; an existing id is a Conflict.
-func (s *Store) CreateService(ctx context.Context, svc *Service) error {
-	return s.CreateServices(ctx, []*Service{svc})
-}
-
-// CreateServices stores many new services in one transaction: all or none.
-func (s *Store) CreateServices(ctx context.Context, list []*Service) error {
-	r, err := s.loadRefs(ctx)
-	if err != nil {
-		return err
-	}
-	xs := make([]Service, len(list))
-	for i, svc := range list {
-		xs[i] = *svc
-		if err := r.check(&xs[i]); err != nil {
-			if len(list) > 1 {
-				return fmt.Errorf("service %s: %w", svc.ID, err)
+		if err := db.InsertMany(ctx, tx, insertService, list, len(serviceCols)); err != nil {
+			if db.IsUniqueViolation(err) {
+				if len(list) == 1 {
+					return apperr.Errorf(apperr.Conflict, "service %q already exists", list[0].ID)
+				}
+				return apperr.Errorf(apperr.Conflict, "a service with one of these ids already exists (%s … %s)", list[0].ID, list[len(list)-1].ID)
 			}
+			return fmt.Errorf("insert services: %w", err)
+		}
+		if err := writeDerived(ctx, tx, list, false); err != nil {
 			return err
 		}
-	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error { return createServices(ctx, tx, xs) })
-	if err == nil {
-		for i := range list {
-			*list[i] = xs[i]
+		return tx.RecordMany(ctx, entries)
+	},
+	update: func(ctx context.Context, tx *db.Tx, svc *Service) error {
+		res, err := tx.NamedExecContext(ctx, updateServiceSQL, svc)
+		if err != nil {
+			return fmt.Errorf("update service %s: %w", svc.ID, err)
 		}
-	}
-	return err
-}
-
-// UpdateService saves svc if svc.Version is still the stored version;
-// otherwise it returns a Conflict, or NotFound for an unknown id. On
-// success svc carries the new version.
-func (s *Store) UpdateService(ctx context.Context, svc *Service) error {
-	r, err := s.loadRefs(ctx)
-	if err != nil {
-		return err
-	}
-	x := *svc
-	if err := r.check(&x); err != nil {
-		return err
-	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error { return updateService(ctx, tx, &x, "update") })
-	if err == nil {
-		*svc = x
-	}
-	return err
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.Conflict("service", svc.ID, svc.Version)
+		}
+		return writeDerived(ctx, tx, []Service{*svc}, true)
+	},
 }
 
 // CountServicesByPrefix counts services whose id starts with prefix.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
@@ -13,14 +12,21 @@ import (
 // Store loads and saves listings. Every exported write is one transaction
 // that also writes the change log and the audit log.
 type Store struct {
-	db *db.DB
+	db   *db.DB
+	refs refCache
 
-	mu    sync.RWMutex
-	munis *Municipalities // reference data, cached; nil until first load
+	// Services and Contacts are the listings' read and write paths.
+	Services *Listings[Service]
+	Contacts *Listings[Contact]
 }
 
 // NewStore returns a store over d.
-func NewStore(d *db.DB) *Store { return &Store{db: d} }
+func NewStore(d *db.DB) *Store {
+	s := &Store{db: d}
+	s.Services = &Listings[Service]{s: s, k: serviceKind}
+	s.Contacts = &Listings[Contact]{s: s, k: contactKind}
+	return s
+}
 
 // DB returns the database the store uses.
 func (s *Store) DB() *db.DB { return s.db }

@@ -17,6 +17,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 )
 
@@ -79,7 +80,7 @@ func TestServiceRoundTrip(t *testing.T) {
 		ctx := context.Background()
 		st := seeded(t, d)
 		in := fullService("test-round-trip")
-		if err := st.CreateService(ctx, in); err != nil {
+		if err := st.Services.Create(ctx, users.System("test"), in); err != nil {
 			t.Fatal(err)
 		}
 		if in.Version != 1 {
@@ -102,7 +103,7 @@ func TestServiceRoundTrip(t *testing.T) {
 		if _, err := st.Service(ctx, "no-such-service"); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("unknown id: err = %v, want not_found", err)
 		}
-		if err := st.CreateService(ctx, fullService("test-round-trip")); !apperr.Is(err, apperr.Conflict) {
+		if err := st.Services.Create(ctx, users.System("test"), fullService("test-round-trip")); !apperr.Is(err, apperr.Conflict) {
 			t.Errorf("duplicate id: err = %v, want conflict", err)
 		}
 	})
@@ -120,7 +121,7 @@ func TestFindServices(t *testing.T) {
 			if id == "t-network" {
 				s.VerifiedAt = nil
 			}
-			if err := st.CreateService(ctx, s); err != nil {
+			if err := st.Services.Create(ctx, users.System("test"), s); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -223,22 +224,23 @@ func TestFindServices(t *testing.T) {
 
 func TestUpdateServiceConflictAndLogs(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := db.WithActor(context.Background(), "editor-1")
+		ctx := context.Background()
 		st := seeded(t, d)
 		s := fullService("test-logs")
-		if err := st.CreateService(ctx, s); err != nil {
+		// The actor is the one the use case is given.
+		if err := st.Services.Create(ctx, users.System("editor-1"), s); err != nil {
 			t.Fatal(err)
 		}
 		stale := *s
 		s.Name.FI = "Uusi nimi"
-		if err := st.UpdateService(ctx, s); err != nil {
+		if err := st.Services.Save(ctx, users.System("test"), s, false); err != nil {
 			t.Fatal(err)
 		}
 		if s.Version != 2 {
 			t.Errorf("version after update = %d, want 2", s.Version)
 		}
 		stale.Name.FI = "Kilpaileva nimi"
-		err := st.UpdateService(ctx, &stale)
+		err := st.Services.Save(ctx, users.System("test"), &stale, false)
 		if !apperr.Is(err, apperr.Conflict) {
 			t.Fatalf("stale update: err = %v, want conflict", err)
 		}
@@ -248,7 +250,7 @@ func TestUpdateServiceConflictAndLogs(t *testing.T) {
 		}
 		missing := fullService("test-missing")
 		missing.Version = 1
-		if err := st.UpdateService(ctx, missing); !apperr.Is(err, apperr.NotFound) {
+		if err := st.Services.Save(ctx, users.System("test"), missing, false); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("update of unknown id: err = %v, want not_found", err)
 		}
 
@@ -308,7 +310,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		ctx := context.Background()
 		st := seeded(t, d)
 		s := fullService("test-race")
-		if err := st.CreateService(ctx, s); err != nil {
+		if err := st.Services.Create(ctx, users.System("test"), s); err != nil {
 			t.Fatal(err)
 		}
 		const editors = 4
@@ -320,7 +322,7 @@ func TestConcurrentUpdates(t *testing.T) {
 				defer wg.Done()
 				mine := *s
 				mine.Description.FI = "editor " + string(rune('A'+i))
-				errs[i] = st.UpdateService(ctx, &mine)
+				errs[i] = st.Services.Save(ctx, users.System("test"), &mine, false)
 			}()
 		}
 		wg.Wait()
@@ -376,7 +378,7 @@ func TestServiceValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := fullService("test-invalid")
 			tt.change(s)
-			err := st.CreateService(ctx, s)
+			err := st.Services.Create(ctx, users.System("test"), s)
 			e := apperr.As(err)
 			if e == nil || e.Code != apperr.Invalid {
 				t.Fatalf("err = %v, want invalid", err)
@@ -402,7 +404,7 @@ func TestContacts(t *testing.T) {
 		c := &services.Contact{ID: "test-person", Name: "Testi Henkilö", Email: "testi@example.org",
 			Phone: "+358 40 000 0000", NetworkSlug: "oulu", Role: "deputy",
 			Visibility: services.Visibility{"phone": services.Members, "email": services.Admins}}
-		if err := st.CreateContact(ctx, c); err != nil {
+		if err := st.Contacts.Create(ctx, users.System("test"), c); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.Contact(ctx, c.ID)
@@ -410,12 +412,12 @@ func TestContacts(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tt := range []struct {
-			level        services.Level
+			level        users.Level
 			email, phone string
 		}{
-			{services.LevelPublic, "", ""},
-			{services.LevelMember, "", "+358 40 000 0000"},
-			{services.LevelAdmin, "testi@example.org", "+358 40 000 0000"},
+			{users.LevelPublic, "", ""},
+			{users.LevelMember, "", "+358 40 000 0000"},
+			{users.LevelAdmin, "testi@example.org", "+358 40 000 0000"},
 		} {
 			v := got.ForViewer(tt.level)
 			if v.Email != tt.email || v.Phone != tt.phone {
@@ -431,15 +433,15 @@ func TestContacts(t *testing.T) {
 		}
 		stale := got
 		got.Title = l10n.T("Varahenkilö", "", "")
-		if err := st.UpdateContact(ctx, &got); err != nil {
+		if err := st.Contacts.Save(ctx, users.System("test"), &got, false); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.UpdateContact(ctx, &stale); !apperr.Is(err, apperr.Conflict) {
+		if err := st.Contacts.Save(ctx, users.System("test"), &stale, false); !apperr.Is(err, apperr.Conflict) {
 			t.Errorf("stale contact update: err = %v, want conflict", err)
 		}
 		bad := &services.Contact{ID: "bad", Name: "", Email: "x", Role: "boss", NetworkSlug: "nowhere",
 			Visibility: services.Visibility{"name": "secret"}}
-		e := apperr.As(st.CreateContact(ctx, bad))
+		e := apperr.As(st.Contacts.Create(ctx, users.System("test"), bad))
 		if e == nil || len(e.Fields) != 5 {
 			t.Errorf("invalid contact: %v, want 5 field errors (name, email, role, visibility, network)", e)
 		}

@@ -28,8 +28,31 @@ const (
 	RoleMember = "member"
 )
 
-// Roles lists the valid roles.
+// Roles lists the valid roles of accounts.
 var Roles = []string{RoleAdmin, RoleEditor, RoleMember}
+
+// RoleSystem is the role of a program that writes listings: the seed
+// loader, an importer. It is no account's role (Validate refuses it, so
+// nobody can log in with it); System makes such an identity.
+const RoleSystem = "system"
+
+// System returns the identity of a program that writes listings, such as
+// "seed" or "import:ptv": the audit log names it as the actor of what it
+// writes, and auth.Can lets it write listings of every network.
+func System(name string) *User {
+	return &User{ID: name, Name: name, Role: RoleSystem, Active: true}
+}
+
+// Level is a viewer's clearance: which members-only and admin-only
+// fields they may read (auth.Level decides it for a user).
+type Level int
+
+// Viewer levels, from least to most.
+const (
+	LevelPublic Level = iota
+	LevelMember
+	LevelAdmin
+)
 
 // EntityUser names users in the audit log.
 const EntityUser = "user"

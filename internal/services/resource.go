@@ -1,19 +1,19 @@
-package auth
+package services
 
 import (
 	"slices"
 
-	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/auth"
 )
 
 // ServiceNetworks returns the slugs of the networks a service area
 // belongs to, sorted: the networks it names, and every network covering
 // one of its municipalities or a municipality of one of its counties. The
-// same rule as the network filter of services.Store.FindServices. A
+// same rule as the network filter of Store.FindServices. A
 // national area that names nothing else belongs to no network (only
 // admins edit it). Municipalities may be given by code or name; m may be
 // nil when the area names networks only.
-func ServiceNetworks(area services.Area, networks []services.Network, m *services.Municipalities) []string {
+func ServiceNetworks(area Area, networks []Network, m *Municipalities) []string {
 	codes := map[string]bool{}
 	counties := map[string]bool{}
 	for _, c := range area.Counties {
@@ -49,17 +49,16 @@ func ServiceNetworks(area services.Area, networks []services.Network, m *service
 	return slices.Compact(out)
 }
 
-// ServiceResource is the Resource of a service, for Can; networks are all
-// networks with their coverage (services.Store.Networks) and m the
-// municipalities (services.Store.Municipalities).
-func ServiceResource(s services.Service, networks []services.Network, m *services.Municipalities) Resource {
-	return Resource{Kind: services.EntityService, Networks: ServiceNetworks(s.Area, networks, m)}
+// Resource is the auth.Resource of a service, for auth.Can: the networks
+// its area belongs to, in ref's networks.
+func (ref *Reference) Resource(s Service) auth.Resource {
+	return auth.Resource{Kind: EntityService, Networks: ServiceNetworks(s.Area, ref.Networks, ref.Munis)}
 }
 
-// ContactResource is the Resource of a contact person: the network the
-// contact belongs to, if any (a contact of no network is for admins).
-func ContactResource(c services.Contact) Resource {
-	r := Resource{Kind: services.EntityContact}
+// ContactResource is the auth.Resource of a contact person: the network
+// the contact belongs to, if any (a contact of no network is for admins).
+func ContactResource(c Contact) auth.Resource {
+	r := auth.Resource{Kind: EntityContact}
 	if c.NetworkSlug != "" {
 		r.Networks = []string{string(c.NetworkSlug)}
 	}
