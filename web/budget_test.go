@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/benchtest"
 	"github.com/serie-verkosto/directory/internal/dbtest"
@@ -171,7 +172,7 @@ func openBenchSite(b *testing.B) (h http.Handler, closeSite func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := web.New(web.Config{Store: st, Index: ix, Syncer: sy, Pathways: paths, Auth: au, Users: us})
+	srv, err := web.New(web.Config{Store: st, Index: ix, Pathways: paths, Auth: au, Users: us, API: api.New(st, ix, paths, nil)})
 	if err != nil {
 		return nil, nil, err
 	}

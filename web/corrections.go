@@ -43,22 +43,9 @@ type ReportView struct {
 // listingOf loads the listing a report is about: its name and networks.
 func (s *Server) listingOf(ctx context.Context, b *Base, kind, id string) (name string, networks []string, err error) {
 	if kind == services.EntityService {
-		svc, err := s.store.Service(ctx, id)
-		if err != nil {
-			return "", nil, err
-		}
-		res, err := s.api.ServiceResource(ctx, svc)
-		if err != nil {
-			return "", nil, err
-		}
-		name, _ = svc.Name.Get(b.Lang)
-		return name, res.Networks, nil
+		return s.services.summary(ctx, b, id)
 	}
-	c, err := s.store.Contact(ctx, id)
-	if err != nil {
-		return "", nil, err
-	}
-	return c.Name, auth.ContactResource(c).Networks, nil
+	return s.contacts.summary(ctx, b, id)
 }
 
 func (s *Server) reportView(b *Base, kind, id, name string, form *Form, message string) *ReportView {

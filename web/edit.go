@@ -5,30 +5,44 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
-// Editing services and contact persons. The forms have every field of the
-// model; the rules (who may write what, version checks) are the API's
-// (api.SaveService and friends), so that forms and API obey the same.
-// A save whose version is stale shows a merge view (merge.go) instead of
-// overwriting.
+// The edit forms of services and contact persons: each kind's spec for the
+// one listing flow (listing.go), its form view and its form reader. The
+// forms have every field of the model.
 
 // extraRows is how many empty rows a repeated group offers.
 const extraRows = 2
 
+// servicePages is the spec of the service forms.
+func servicePages(st *services.Store) *listingPages[services.Service] {
+	return &listingPages[services.Service]{kind: services.EntityService, template: "edit_service", nav: "services",
+		uc:     st.Services,
+		fields: func(s *services.Service) (*string, *services.Meta) { return &s.ID, &s.Meta },
+		name:   func(s services.Service, lang string) string { name, _ := s.Name.Get(lang); return name },
+		blank: func(u *users.User) services.Service {
+			svc := services.Service{Status: services.StatusActive}
+			// An editor's new service is placed in their network to begin with.
+			if nets, all, _ := auth.Scope(u, auth.Edit); !all && len(nets) == 1 {
+				svc.Area.Networks = nets
+			}
+			return svc
+		},
+		read: readService,
+		view: func(ctx context.Context, s *Server, e ListingEdit, svc services.Service) (any, error) {
+			return s.serviceEditView(ctx, e, svc)
+		},
+	}
+}
+
 // ServiceEditView is the form of a new or existing service.
 type ServiceEditView struct {
-	*Base
-	K          *kit
-	Form       *Form
+	ListingEdit
 	S          services.Service
-	New        bool
-	Action     string
-	Merge      *Merge
 	Phones     []services.Phone
 	Hours      []services.OpeningHours
 	Exceptions []services.HoursException
@@ -61,15 +75,10 @@ func (v *ServiceEditView) DutyChoice(name, cur string) Choices {
 
 var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
-func (s *Server) serviceEditView(ctx context.Context, b *Base, svc services.Service, isNew bool, form *Form, raw map[string]string) (*ServiceEditView, error) {
-	k := newKit(b, "service", form, raw)
-	v := &ServiceEditView{Base: b, K: k, Form: k.form, S: svc, New: isNew, Weekdays: weekdays,
+func (s *Server) serviceEditView(ctx context.Context, e ListingEdit, svc services.Service) (*ServiceEditView, error) {
+	b, k := e.Base, e.K
+	v := &ServiceEditView{ListingEdit: e, S: svc, Weekdays: weekdays,
 		CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: services.EntityService}) == nil}
-	if isNew {
-		v.Action = b.URL("service.new")
-	} else {
-		v.Action = b.URL("service.edit", "id", svc.ID)
-	}
 	v.Phones = append(append([]services.Phone(nil), svc.Phones...), make([]services.Phone, extraRows)...)
 	v.Hours = append(append([]services.OpeningHours(nil), svc.Hours...), make([]services.OpeningHours, extraRows)...)
 	v.Exceptions = append(append([]services.HoursException(nil), svc.HoursExceptions...), make([]services.HoursException, extraRows)...)
@@ -112,13 +121,6 @@ func (s *Server) serviceEditView(ctx context.Context, b *Base, svc services.Serv
 	}
 	v.Municipalities = k.Hint(k.Area("area.municipalities", strings.Join(names, ", ")), "edit.municipalities.hint")
 	v.Languages = k.Hint(k.Text("languages", strings.Join(svc.Languages, ", ")), "edit.languages.hint")
-	if isNew {
-		b.Title = b.T("edit.service.new")
-	} else {
-		name, _ := svc.Name.Get(b.Lang)
-		b.Title = b.T("edit.service.title", name)
-	}
-	b.Nav = "services"
 	return v, nil
 }
 
@@ -160,240 +162,42 @@ func readService(r *http.Request, id string) (services.Service, *formReader) {
 	return svc, f
 }
 
-// validateService is the model's own validation of a submitted service,
-// for reporting every fault at once when the form also has faults the
-// web layer found (a number that is not one).
-func (s *Server) validateService(ctx context.Context, svc services.Service) error {
-	vocab, err := s.store.Vocabularies(ctx)
-	if err != nil {
-		return err
-	}
-	svc.Normalize()
-	return svc.Validate(vocab)
-}
-
-func (s *Server) newServiceForm(w http.ResponseWriter, r *http.Request, b *Base) error {
-	if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-		return err
-	}
-	svc := services.Service{Status: services.StatusActive}
-	// An editor's new service is placed in their network to begin with.
-	if nets, all, _ := auth.Scope(b.User, auth.Edit); !all && len(nets) == 1 {
-		svc.Area.Networks = nets
-	}
-	v, err := s.serviceEditView(r.Context(), b, svc, true, nil, nil)
-	if err != nil {
-		return err
-	}
-	return s.render(w, b, "edit_service", v)
-}
-
-func (s *Server) editServiceForm(w http.ResponseWriter, r *http.Request, b *Base) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-		return err
-	}
-	svc, err := s.store.Service(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := s.api.CanEditService(r.Context(), b.User, svc); err != nil {
-		return err
-	}
-	v, err := s.serviceEditView(r.Context(), b, svc, false, nil, nil)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	return s.render(w, b, "edit_service", v)
-}
-
-func (s *Server) createService(w http.ResponseWriter, r *http.Request, b *Base) error {
-	return s.saveService(w, r, b, "")
-}
-
-func (s *Server) updateService(w http.ResponseWriter, r *http.Request, b *Base) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	return s.saveService(w, r, b, id)
-}
-
-// saveService handles both forms: id is "" for a new service.
-func (s *Server) saveService(w http.ResponseWriter, r *http.Request, b *Base, id string) error {
-	if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	isNew := id == ""
-	if !isNew {
-		// Whose listing it is decides before anything about the form.
-		stored, err := s.store.Service(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if err := s.api.CanEditService(r.Context(), b.User, stored); err != nil {
-			return err
-		}
-	}
-	svc, f := readService(r, id)
-	var err error
-	if len(f.fs) > 0 {
-		err = mergeErrors(f.fs, s.validateService(r.Context(), svc))
-	} else {
-		err = s.api.SaveService(r.Context(), b.User, &svc, isNew)
-	}
-	if err == nil {
-		return redirect(w, r, b.URL("service", "id", svc.ID))
-	}
-	if isNew && apperr.Is(err, apperr.Conflict) {
-		var fs apperr.Fields
-		fs.Add("id", "err.id_taken", "is already in use")
-		err = fs.Err()
-	}
-	if apperr.Is(err, apperr.Conflict) {
-		return s.serviceConflict(w, r, b, svc)
-	}
-	kitLabels := newKit(b, "service", nil, nil)
-	form := b.formError(err, kitLabels.fieldLabel)
-	if form == nil {
-		return err
-	}
-	v, verr := s.serviceEditView(r.Context(), b, svc, isNew, form, f.raw)
-	if verr != nil {
-		return verr
-	}
-	b.Status = apperr.HTTPStatus(err)
-	return s.render(w, b, "edit_service", v)
-}
-
-// serviceConflict shows the merge view of a stale save: the stored
-// service merged with the editor's changes, to be saved again on top of
-// the stored version.
-func (s *Server) serviceConflict(w http.ResponseWriter, r *http.Request, b *Base, mine services.Service) error {
-	theirs, err := s.store.Service(r.Context(), mine.ID)
-	if err != nil {
-		return err
-	}
-	if err := s.api.CanEditService(r.Context(), b.User, theirs); err != nil {
-		return err
-	}
-	munis := b.munis
-	normalizeService(&mine, munis)
-	merged, m, err := s.mergeListing(r.Context(), b, services.EntityService, mine.ID, mine.Version, mine, theirs)
-	if err != nil {
-		return err
-	}
-	var out services.Service
-	if err := unmarshalMerged(merged, &out); err != nil {
-		return err
-	}
-	out.ID, out.Meta = theirs.ID, theirs.Meta
-	v, err := s.serviceEditView(r.Context(), b, out, false, &Form{Errors: map[string]string{}}, nil)
-	if err != nil {
-		return err
-	}
-	v.Merge = m
-	b.Status = http.StatusConflict
-	w.Header().Set("Cache-Control", "no-store")
-	return s.render(w, b, "edit_service", v)
-}
-
-// normalizeService trims the service as the store will, and turns
-// municipality names into codes, so that it compares with stored ones.
-func normalizeService(svc *services.Service, m *services.Municipalities) {
-	svc.Normalize()
-	svc.Area.Municipalities = append([]string(nil), svc.Area.Municipalities...)
-	for i, ref := range svc.Area.Municipalities {
-		if x, ok := m.Lookup(ref); ok {
-			svc.Area.Municipalities[i] = x.Code
-		}
-	}
-}
-
 // versionOf reads the form's version field for one-click actions.
 func versionOf(r *http.Request) int { return newFormReader(r).version() }
 
-// listingAction runs a one-click action (verify, archive, restore) on the
-// service or contact of the path, and returns to next or the listing.
-func (s *Server) listingAction(kind string, act func(ctx context.Context, s *Server, b *Base, id string, version int) error) pageHandler {
-	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		if err := act(r.Context(), s, b, id, versionOf(r)); err != nil {
-			return err
-		}
-		return redirect(w, r, safeNext(r.PostForm.Get("next"), b.URL(kind, "id", id)))
+// --- contacts ---
+
+// contactPages is the spec of the contact person forms.
+func contactPages(st *services.Store) *listingPages[services.Contact] {
+	return &listingPages[services.Contact]{kind: services.EntityContact, template: "edit_contact", nav: "contacts",
+		uc:     st.Contacts,
+		fields: func(c *services.Contact) (*string, *services.Meta) { return &c.ID, &c.Meta },
+		name:   func(c services.Contact, _ string) string { return c.Name },
+		blank: func(u *users.User) services.Contact {
+			c := services.Contact{Role: "regional-contact"}
+			if nets, all, _ := auth.Scope(u, auth.Edit); !all && len(nets) > 0 {
+				c.NetworkSlug = db.Ref(nets[0])
+			}
+			return c
+		},
+		read: readContact,
+		view: func(ctx context.Context, s *Server, e ListingEdit, c services.Contact) (any, error) {
+			return s.contactEditView(ctx, e, c)
+		},
 	}
 }
 
-func verifyService(ctx context.Context, s *Server, b *Base, id string, version int) error {
-	_, err := s.api.VerifyService(ctx, b.User, id, version)
-	return err
-}
-
-func archiveService(ctx context.Context, s *Server, b *Base, id string, version int) error {
-	_, err := s.api.ArchiveService(ctx, b.User, id, version)
-	return err
-}
-
-func unarchiveService(ctx context.Context, s *Server, b *Base, id string, version int) error {
-	_, err := s.api.UnarchiveService(ctx, b.User, id, version)
-	return err
-}
-
-func archiveContact(ctx context.Context, s *Server, b *Base, id string, version int) error {
-	_, err := s.api.ArchiveContact(ctx, b.User, id, version)
-	return err
-}
-
-func unarchiveContact(ctx context.Context, s *Server, b *Base, id string, version int) error {
-	_, err := s.api.UnarchiveContact(ctx, b.User, id, version)
-	return err
-}
-
-func verifyContact(ctx context.Context, s *Server, b *Base, id string, version int) error {
-	_, err := s.api.VerifyContact(ctx, b.User, id, version)
-	return err
-}
-
-// --- contacts ---
-
 // ContactEditView is the form of a new or existing contact person.
 type ContactEditView struct {
-	*Base
-	K                                                           *kit
-	Form                                                        *Form
+	ListingEdit
 	C                                                           services.Contact
-	New                                                         bool
-	Action                                                      string
-	Merge                                                       *Merge
 	Profession, Organization, Network, Role, VisEmail, VisPhone Choices
 	Languages                                                   Input
 }
 
-func (s *Server) contactEditView(ctx context.Context, b *Base, c services.Contact, isNew bool, form *Form, raw map[string]string) (*ContactEditView, error) {
-	k := newKit(b, "contact", form, raw)
-	v := &ContactEditView{Base: b, K: k, Form: k.form, C: c, New: isNew}
-	if isNew {
-		v.Action = b.URL("contact.new")
-		b.Title = b.T("edit.contact.new")
-	} else {
-		v.Action = b.URL("contact.edit", "id", c.ID)
-		b.Title = b.T("edit.contact.title", c.Name)
-	}
-	b.Nav = "contacts"
+func (s *Server) contactEditView(ctx context.Context, e ListingEdit, c services.Contact) (*ContactEditView, error) {
+	b, k := e.Base, e.K
+	v := &ContactEditView{ListingEdit: e, C: c}
 	var profs []string
 	for _, t := range b.Terms(services.VocabProfession) {
 		profs = append(profs, t.ID, b.Term(services.VocabProfession, t.ID))
@@ -462,170 +266,17 @@ func readContact(r *http.Request, id string) (services.Contact, *formReader) {
 	return c, f
 }
 
-func (s *Server) validateContact(ctx context.Context, c services.Contact) error {
-	vocab, err := s.store.Vocabularies(ctx)
-	if err != nil {
-		return err
-	}
-	c.Normalize()
-	return c.Validate(vocab)
-}
-
-func (s *Server) newContactForm(w http.ResponseWriter, r *http.Request, b *Base) error {
-	nets, all, err := auth.Scope(b.User, auth.Edit)
-	if err != nil {
-		return err
-	}
-	c := services.Contact{Role: "regional-contact"}
-	if !all && len(nets) > 0 {
-		c.NetworkSlug = db.Ref(nets[0])
-	}
-	v, err := s.contactEditView(r.Context(), b, c, true, nil, nil)
-	if err != nil {
-		return err
-	}
-	return s.render(w, b, "edit_contact", v)
-}
-
-func (s *Server) editContactForm(w http.ResponseWriter, r *http.Request, b *Base) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-		return err
-	}
-	c, err := s.store.Contact(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := auth.Can(b.User, auth.Edit, auth.ContactResource(c)); err != nil {
-		return err
-	}
-	v, err := s.contactEditView(r.Context(), b, c, false, nil, nil)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	return s.render(w, b, "edit_contact", v)
-}
-
-func (s *Server) createContact(w http.ResponseWriter, r *http.Request, b *Base) error {
-	return s.saveContact(w, r, b, "")
-}
-
-func (s *Server) updateContact(w http.ResponseWriter, r *http.Request, b *Base) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	return s.saveContact(w, r, b, id)
-}
-
-func (s *Server) saveContact(w http.ResponseWriter, r *http.Request, b *Base, id string) error {
-	if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	isNew := id == ""
-	if !isNew {
-		stored, err := s.store.Contact(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if err := auth.Can(b.User, auth.Edit, auth.ContactResource(stored)); err != nil {
-			return err
-		}
-	}
-	c, f := readContact(r, id)
-	var err error
-	if len(f.fs) > 0 {
-		err = mergeErrors(f.fs, s.validateContact(r.Context(), c))
-	} else {
-		err = s.api.SaveContact(r.Context(), b.User, &c, isNew)
-	}
-	if err == nil {
-		return redirect(w, r, b.URL("contact", "id", c.ID))
-	}
-	if isNew && apperr.Is(err, apperr.Conflict) {
-		var fs apperr.Fields
-		fs.Add("id", "err.id_taken", "is already in use")
-		err = fs.Err()
-	}
-	if apperr.Is(err, apperr.Conflict) {
-		return s.contactConflict(w, r, b, c)
-	}
-	form := b.formError(err, newKit(b, "contact", nil, nil).fieldLabel)
-	if form == nil {
-		return err
-	}
-	v, verr := s.contactEditView(r.Context(), b, c, isNew, form, f.raw)
-	if verr != nil {
-		return verr
-	}
-	b.Status = apperr.HTTPStatus(err)
-	return s.render(w, b, "edit_contact", v)
-}
-
-func (s *Server) contactConflict(w http.ResponseWriter, r *http.Request, b *Base, mine services.Contact) error {
-	theirs, err := s.store.Contact(r.Context(), mine.ID)
-	if err != nil {
-		return err
-	}
-	if err := auth.Can(b.User, auth.Edit, auth.ContactResource(theirs)); err != nil {
-		return err
-	}
-	mine.Normalize()
-	merged, m, err := s.mergeListing(r.Context(), b, services.EntityContact, mine.ID, mine.Version, mine, theirs)
-	if err != nil {
-		return err
-	}
-	var out services.Contact
-	if err := unmarshalMerged(merged, &out); err != nil {
-		return err
-	}
-	out.ID, out.Meta = theirs.ID, theirs.Meta
-	v, err := s.contactEditView(r.Context(), b, out, false, &Form{Errors: map[string]string{}}, nil)
-	if err != nil {
-		return err
-	}
-	v.Merge = m
-	b.Status = http.StatusConflict
-	w.Header().Set("Cache-Control", "no-store")
-	return s.render(w, b, "edit_contact", v)
-}
-
 // --- listing pages: the tools an editor sees ---
-
-// Tools are the editing links and buttons on a listing page, for those
-// who may edit it.
-type Tools struct {
-	*Base
-	Kind, ID   string
-	Version    int
-	Archived   bool
-	CanRestore bool
-}
 
 // ServiceTools returns the tools of a service page, or nil for those who
 // may not edit it.
 func (b *Base) ServiceTools(svc services.Service) *Tools {
-	if b.User == nil || b.s.api.CanEditService(b.req.Context(), b.User, svc) != nil {
-		return nil
-	}
-	return &Tools{Base: b, Kind: "service", ID: svc.ID, Version: svc.Version, Archived: svc.Status == services.StatusArchived,
-		CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: services.EntityService}) == nil}
+	return b.s.services.tools(b, svc, svc.Status == services.StatusArchived)
 }
 
 // ContactTools returns the tools of a contact page, or nil.
 func (b *Base) ContactTools(c services.Contact) *Tools {
-	if b.User == nil || auth.Can(b.User, auth.Edit, auth.ContactResource(c)) != nil {
-		return nil
-	}
-	return &Tools{Base: b, Kind: "contact", ID: c.ID, Version: c.Version, Archived: c.Status == services.StatusArchived,
-		CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: services.EntityContact}) == nil}
+	return b.s.contacts.tools(b, c, c.Status == services.StatusArchived)
 }
 
 // ReportURL is where a listing's correction form posts.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/web"
@@ -111,11 +112,11 @@ func TestHelpPage(t *testing.T) {
 func TestQuickExitAddress(t *testing.T) {
 	st := services.NewStore(dbtest.SQLite(t))
 	for _, u := range []string{"javascript:alert(1)", "/elsewhere", "ftp://example.org/", "https://"} {
-		if _, err := web.New(web.Config{Store: st, QuickExit: u}); err == nil {
+		if _, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), QuickExit: u}); err == nil {
 			t.Errorf("quick exit %q accepted", u)
 		}
 	}
-	if _, err := web.New(web.Config{Store: st, QuickExit: "https://www.example.org/weather"}); err != nil {
+	if _, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), QuickExit: "https://www.example.org/weather"}); err != nil {
 		t.Errorf("a neutral https address refused: %v", err)
 	}
 }

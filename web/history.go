@@ -6,14 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-
-	"github.com/serie-verkosto/directory/internal/apperr"
-	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -171,57 +166,24 @@ func (s *Server) actorName(ctx context.Context, b *Base, actor string, cache map
 	return name
 }
 
-// historyPage serves the history of a service or contact (kind).
-func (s *Server) historyPage(kind string) pageHandler {
-	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-			return err
-		}
-		v := &HistoryView{Base: b, Kind: kind, ID: id,
-			CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: kind}) == nil}
-		switch kind {
-		case services.EntityService:
-			svc, err := s.store.Service(r.Context(), id)
-			if err != nil {
-				return err
-			}
-			if err := s.api.CanEditService(r.Context(), b.User, svc); err != nil {
-				return err
-			}
-			v.Name, _ = svc.Name.Get(b.Lang)
-			v.Version = svc.Version
-			b.Nav = "services"
-		default:
-			c, err := s.store.Contact(r.Context(), id)
-			if err != nil {
-				return err
-			}
-			if err := auth.Can(b.User, auth.Edit, auth.ContactResource(c)); err != nil {
-				return err
-			}
-			v.Name, v.Version = c.Name, c.Version
-			b.Nav = "contacts"
-		}
-		hist, err := s.store.DB().History(r.Context(), kind, id)
-		if err != nil {
-			return err
-		}
-		names := map[string]string{}
-		for i, e := range hist {
-			he := HistoryEntry{AuditID: e.ID, At: e.At, Who: s.actorName(r.Context(), b, e.Actor, names),
-				Action: b.actionText(e.Action), Changes: b.diff(kind, e.Before, e.After)}
-			// The newest entry is the current version.
-			he.Restorable = i > 0 && len(e.After) > 0 && string(e.After) != "null"
-			v.Entries = append(v.Entries, he)
-		}
-		b.Title = b.T("history.title", v.Name)
-		w.Header().Set("Cache-Control", "no-store")
-		return s.render(w, b, "history", v)
+// historyPage fills in and renders v, the history of the listing it
+// names, whose rights the caller has checked.
+func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, b *Base, v *HistoryView) error {
+	hist, err := s.store.DB().History(r.Context(), v.Kind, v.ID)
+	if err != nil {
+		return err
 	}
+	names := map[string]string{}
+	for i, e := range hist {
+		he := HistoryEntry{AuditID: e.ID, At: e.At, Who: s.actorName(r.Context(), b, e.Actor, names),
+			Action: b.actionText(e.Action), Changes: b.diff(v.Kind, e.Before, e.After)}
+		// The newest entry is the current version.
+		he.Restorable = i > 0 && len(e.After) > 0 && string(e.After) != "null"
+		v.Entries = append(v.Entries, he)
+	}
+	b.Title = b.T("history.title", v.Name)
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, b, "history", v)
 }
 
 func (b *Base) actionText(action string) string {
@@ -229,31 +191,4 @@ func (b *Base) actionText(action string) string {
 		return b.T("history.action." + action)
 	}
 	return action
-}
-
-// restoreVersion restores a service or contact as an audit entry left it.
-func (s *Server) restoreVersion(kind string) pageHandler {
-	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		auditID, err := strconv.ParseInt(mux.Vars(r)["audit"], 10, 64)
-		if err != nil {
-			return apperr.Keyed(apperr.Invalid, "err.bad_id", "malformed id %q", mux.Vars(r)["audit"])
-		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		version := versionOf(r)
-		if kind == services.EntityService {
-			_, err = s.api.RestoreServiceVersion(r.Context(), b.User, id, auditID, version)
-		} else {
-			_, err = s.api.RestoreContactVersion(r.Context(), b.User, id, auditID, version)
-		}
-		if err != nil {
-			return err
-		}
-		return redirect(w, r, b.URL(kind+".history", "id", id))
-	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/apperr"
 )
 
@@ -54,7 +53,7 @@ func (s *Server) limitRequest(next http.Handler) http.Handler {
 				r.URL.RawQuery = "lang=" + url.QueryEscape(lang)
 			}
 			if strings.HasPrefix(r.URL.Path, "/api/") {
-				api.WriteError(w, r, err, s.log)
+				s.cfg.API.WriteError(w, r, err)
 			} else {
 				s.renderError(w, r, err)
 			}

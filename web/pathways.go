@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -81,7 +80,7 @@ func (s *Server) listPathways(w http.ResponseWriter, r *http.Request, b *Base) e
 	if err := s.pathwaysOn(); err != nil {
 		return err
 	}
-	items, err := s.api.PathwayList(r.Context(), b.User)
+	items, err := s.papi.PathwayList(r.Context(), b.User)
 	if err != nil {
 		return err
 	}
@@ -199,7 +198,7 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.api.Pathway(r.Context(), b.User, slug)
+	p, err := s.papi.Pathway(r.Context(), b.User, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +211,7 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 
 	var res *pathways.Resolved
 	if muni := q.Get("municipality"); muni != "" || v.Network != "" {
-		x, err := s.api.ResolvePathway(r.Context(), b.User, p, muni, v.Network)
+		x, err := s.papi.ResolvePathway(r.Context(), b.User, p, muni, v.Network)
 		if err != nil {
 			return nil, err
 		}
@@ -610,7 +609,7 @@ func (s *Server) editPathwayForm(w http.ResponseWriter, r *http.Request, b *Base
 	}
 	// An editor may open a published pathway too: saving it stores a
 	// proposal for an admin (api.SaveOrProposePathway).
-	p, err := s.api.Pathway(r.Context(), b.User, slug)
+	p, err := s.papi.Pathway(r.Context(), b.User, slug)
 	if err != nil {
 		return err
 	}
@@ -678,7 +677,7 @@ func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, sl
 	err := formErr
 	proposed := false
 	if err == nil {
-		proposed, err = s.api.SaveOrProposePathway(r.Context(), b.User, &p, isNew)
+		proposed, err = s.papi.SaveOrProposePathway(r.Context(), b.User, &p, isNew)
 	} else if e := s.pathwayFormChecks(r, b, &p); e != nil {
 		// Permission first: a refusal says so whatever else is wrong.
 		err = e
@@ -827,11 +826,7 @@ func (s *Server) decideProposal(accept bool) pageHandler {
 			if _, err := s.cfg.Pathways.AcceptProposal(r.Context(), slug, version); err != nil {
 				return err
 			}
-			if s.cfg.Syncer != nil {
-				ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-				defer cancel()
-				_ = s.cfg.Syncer.WaitFor(ctx)
-			}
+			s.store.DB().Settle(r.Context())
 		} else if err := s.cfg.Pathways.DiscardProposal(r.Context(), slug); err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
@@ -100,7 +101,7 @@ func newPathwaySite(t *testing.T, d *db.DB) *pwSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Store: s.store, Pathways: s.paths, Auth: au, Users: us,
+	srv, err := web.New(web.Config{Store: s.store, Pathways: s.paths, Auth: au, Users: us, API: api.New(s.store, nil, s.paths, nil),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

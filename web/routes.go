@@ -6,7 +6,6 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -22,23 +21,8 @@ func (s *Server) routes() *mux.Router {
 	r.Handle("/metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})).Methods(http.MethodGet).Name("metrics")
 	r.HandleFunc("/static/{name}", s.serveStatic).Methods(http.MethodGet, http.MethodHead).Name("static")
 
-	// JSON API: reads are anonymous; writes (POST, PUT, DELETE) need a
-	// session and auth.Can's yes (internal/api/write.go).
-	a := r.PathPrefix("/api/v1").Subrouter()
-	a.Handle("/search", s.api.Get(s.api.Search)).Name("api.search")
-	a.Handle("/services", s.api.Methods(s.api.ListServices, s.api.CreateService, nil, nil)).Name("api.services")
-	a.Handle("/services/{id}", s.api.Methods(s.api.GetService, nil, s.api.UpdateService, s.api.ArchiveServiceHandler)).Name("api.service")
-	a.Handle("/services/{id}/verify", s.api.Methods(nil, s.api.VerifyServiceHandler, nil, nil)).Name("api.service.verify")
-	a.Handle("/contacts", s.api.Methods(s.api.ListContacts, s.api.CreateContact, nil, nil)).Name("api.contacts")
-	a.Handle("/contacts/{id}", s.api.Methods(s.api.GetContact, nil, s.api.UpdateContact, s.api.ArchiveContactHandler)).Name("api.contact")
-	a.Handle("/contacts/{id}/verify", s.api.Methods(nil, s.api.VerifyContactHandler, nil, nil)).Name("api.contact.verify")
-	a.Handle("/networks", s.api.Get(s.api.ListNetworks)).Name("api.networks")
-	a.Handle("/networks/{slug}", s.api.Get(s.api.GetNetwork)).Name("api.network")
-	a.Handle("/municipalities", s.api.Get(s.api.ListMunicipalities)).Name("api.municipalities")
-	a.Handle("/vocabularies", s.api.Get(s.api.ListVocabularies)).Name("api.vocabularies")
-	a.Handle("/pathways", s.api.Methods(s.api.ListPathways, s.api.CreatePathway, nil, nil)).Name("api.pathways")
-	a.Handle("/pathways/{slug}", s.api.Methods(s.api.GetPathway, nil, s.api.UpdatePathway, nil)).Name("api.pathway")
-	a.NotFoundHandler = http.HandlerFunc(api.NotFound)
+	// JSON API (internal/api/routes.go).
+	s.cfg.API.Routes(r.PathPrefix("/api/v1").Subrouter())
 
 	// Accounts, editing, history, verification, dashboard and correction
 	// reports (issue 5). Before the listing pages, so that /services/new is
@@ -68,26 +52,27 @@ func (s *Server) routes() *mux.Router {
 	page("/admin/users/{id}/totp-reset", "admin.user_totp_reset", post, s.adminOnly(s.userAction(resetUserTOTP, "totp_reset")))
 	page("/dashboard", "dashboard", get, s.loggedIn(s.dashboard))
 	page("/reports/{id}/resolve", "report.resolve", post, s.loggedIn(s.resolveReport))
-	page("/services/new", "service.new", get, s.loggedIn(s.newServiceForm))
-	page("/services/new", "service.new.post", post, s.loggedIn(s.createService))
-	page("/services/{id}/edit", "service.edit", get, s.loggedIn(s.editServiceForm))
-	page("/services/{id}/edit", "service.edit.post", post, s.loggedIn(s.updateService))
-	page("/services/{id}/verify", "service.verify", post, s.loggedIn(s.listingAction("service", verifyService)))
-	page("/services/{id}/archive", "service.archive", post, s.loggedIn(s.listingAction("service", archiveService)))
-	page("/services/{id}/restore", "service.restore", post, s.loggedIn(s.listingAction("service", unarchiveService)))
-	page("/services/{id}/history", "service.history", get, s.loggedIn(s.historyPage(services.EntityService)))
-	page("/services/{id}/history/{audit:[0-9]+}/restore", "service.history_restore", post, s.loggedIn(s.restoreVersion(services.EntityService)))
+	sp, cp := s.services, s.contacts
+	page("/services/new", "service.new", get, s.loggedIn(sp.newForm(s)))
+	page("/services/new", "service.new.post", post, s.loggedIn(sp.save(s)))
+	page("/services/{id}/edit", "service.edit", get, s.loggedIn(sp.editForm(s)))
+	page("/services/{id}/edit", "service.edit.post", post, s.loggedIn(sp.save(s)))
+	page("/services/{id}/verify", "service.verify", post, s.loggedIn(sp.action(sp.uc.Verify)))
+	page("/services/{id}/archive", "service.archive", post, s.loggedIn(sp.action(sp.uc.Archive)))
+	page("/services/{id}/restore", "service.restore", post, s.loggedIn(sp.action(sp.uc.Unarchive)))
+	page("/services/{id}/history", "service.history", get, s.loggedIn(sp.history(s)))
+	page("/services/{id}/history/{audit:[0-9]+}/restore", "service.history_restore", post, s.loggedIn(sp.restoreVersion()))
 	page("/services/{id}/report", "service.report", get, s.reportPage(services.EntityService))
 	page("/services/{id}/report", "service.report.post", post, s.sendReport(services.EntityService))
-	page("/contacts/new", "contact.new", get, s.loggedIn(s.newContactForm))
-	page("/contacts/new", "contact.new.post", post, s.loggedIn(s.createContact))
-	page("/contacts/{id}/edit", "contact.edit", get, s.loggedIn(s.editContactForm))
-	page("/contacts/{id}/edit", "contact.edit.post", post, s.loggedIn(s.updateContact))
-	page("/contacts/{id}/verify", "contact.verify", post, s.loggedIn(s.listingAction("contact", verifyContact)))
-	page("/contacts/{id}/archive", "contact.archive", post, s.loggedIn(s.listingAction("contact", archiveContact)))
-	page("/contacts/{id}/restore", "contact.restore", post, s.loggedIn(s.listingAction("contact", unarchiveContact)))
-	page("/contacts/{id}/history", "contact.history", get, s.loggedIn(s.historyPage(services.EntityContact)))
-	page("/contacts/{id}/history/{audit:[0-9]+}/restore", "contact.history_restore", post, s.loggedIn(s.restoreVersion(services.EntityContact)))
+	page("/contacts/new", "contact.new", get, s.loggedIn(cp.newForm(s)))
+	page("/contacts/new", "contact.new.post", post, s.loggedIn(cp.save(s)))
+	page("/contacts/{id}/edit", "contact.edit", get, s.loggedIn(cp.editForm(s)))
+	page("/contacts/{id}/edit", "contact.edit.post", post, s.loggedIn(cp.save(s)))
+	page("/contacts/{id}/verify", "contact.verify", post, s.loggedIn(cp.action(cp.uc.Verify)))
+	page("/contacts/{id}/archive", "contact.archive", post, s.loggedIn(cp.action(cp.uc.Archive)))
+	page("/contacts/{id}/restore", "contact.restore", post, s.loggedIn(cp.action(cp.uc.Unarchive)))
+	page("/contacts/{id}/history", "contact.history", get, s.loggedIn(cp.history(s)))
+	page("/contacts/{id}/history/{audit:[0-9]+}/restore", "contact.history_restore", post, s.loggedIn(cp.restoreVersion()))
 	page("/contacts/{id}/report", "contact.report", get, s.reportPage(services.EntityContact))
 	page("/contacts/{id}/report", "contact.report.post", post, s.sendReport(services.EntityContact))
 

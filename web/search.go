@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -65,7 +64,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, b *Base) error {
 	if s.cfg.Index == nil {
 		return apperr.Errorf(apperr.Unavailable, "search is not available")
 	}
-	req, err := api.SearchRequest(r)
+	req, err := search.ParseRequest(r.URL.RawQuery)
 	if err != nil {
 		return err
 	}
@@ -188,7 +187,7 @@ func (b *Base) searchPager(q url.Values, total, offset, limit int) Pager {
 	if offset > 0 {
 		p.Prev = link(max(0, offset-limit))
 	}
-	if offset+limit < total && offset+limit <= api.MaxSearchOffset {
+	if offset+limit < total && offset+limit <= search.MaxSearchOffset {
 		p.Next = link(offset + limit)
 	}
 	return p

@@ -14,6 +14,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/search"
@@ -49,7 +50,7 @@ func searchServer(t *testing.T) (*httptest.Server, *services.Store, *search.Sync
 	if _, err := sy.Sync(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Store: st, Index: ix})
+	srv, err := web.New(web.Config{Store: st, Index: ix, API: api.New(st, ix, nil, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

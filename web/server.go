@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -49,8 +50,8 @@ type Config struct {
 	Dev bool
 	// Index serves /search and /api/v1/search; nil disables search.
 	Index *search.Index
-	// Syncer, when set, lets a write wait until search shows it.
-	Syncer *search.Syncer
+	// API is the JSON API, served under /api/v1.
+	API API
 	// Auth, Users, Corrections and Pathways serve accounts, editing,
 	// correction reports and care pathways; nil disables them.
 	Auth        *auth.Authenticator
@@ -65,6 +66,16 @@ type Config struct {
 	QuickExit string
 }
 
+// API is the JSON API (internal/api) as the web layer serves it, without
+// knowing it.
+type API interface {
+	// Routes adds the API's named routes to the /api/v1 router.
+	Routes(r *mux.Router)
+	// WriteError renders an error as the API does, for the server's own
+	// refusals on API paths.
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
 // DefaultQuickExit is a neutral public site (the Finnish Meteorological
 // Institute's weather pages): leaving for it looks like checking the
 // weather.
@@ -72,16 +83,21 @@ const DefaultQuickExit = "https://www.ilmatieteenlaitos.fi/"
 
 // Server renders pages and serves the API.
 type Server struct {
-	cfg     Config
-	store   *services.Store
-	log     *slog.Logger
-	cat     *i18n.Catalog
-	api     *api.API
-	router  *mux.Router
-	pages   map[string]*template.Template
-	static  map[string]staticFile // by hashed name
-	hashed  map[string]string     // plain name -> hashed URL
-	metrics *httpMetrics
+	cfg   Config
+	store *services.Store
+	log   *slog.Logger
+	cat   *i18n.Catalog
+	// papi serves the pathway pages' rules until they move into
+	// internal/pathways.
+	papi *api.API
+	// services and contacts are the listing kinds' editing pages.
+	services *listingPages[services.Service]
+	contacts *listingPages[services.Contact]
+	router   *mux.Router
+	pages    map[string]*template.Template
+	static   map[string]staticFile // by hashed name
+	hashed   map[string]string     // plain name -> hashed URL
+	metrics  *httpMetrics
 	// reports throttles correction reports per client address.
 	reports *auth.Limiter
 }
@@ -97,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Store == nil || cfg.API == nil {
+		return nil, errors.New("web: a store and the API are required")
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -110,7 +129,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("quick-exit URL %q: want an absolute http(s) address", cfg.QuickExit)
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
-		api: &api.API{Store: cfg.Store, Index: cfg.Index, Log: cfg.Log, Syncer: cfg.Syncer, Pathways: cfg.Pathways}, reports: newReportLimiter()}
+		papi: api.New(cfg.Store, cfg.Index, cfg.Pathways, cfg.Log), reports: newReportLimiter(),
+		services: servicePages(cfg.Store), contacts: contactPages(cfg.Store)}
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
@@ -159,14 +160,15 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 		if _, err := sy.Sync(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
-		d.OnChange = sy.Wake
+		d.Follower = sy
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { sy.Run(rctx); close(done) }()
 		t.Cleanup(func() { cancel(); <-done })
-		cfg.Index, cfg.Syncer = ix, sy
+		cfg.Index = ix
 		s.index, s.syncer = ix, sy
 	}
+	cfg.API = api.New(st, cfg.Index, cfg.Pathways, cfg.Log)
 	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -21,6 +21,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
@@ -73,7 +74,7 @@ func newEnv(t *testing.T) *env {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s, err := web.New(web.Config{Store: st, Log: log})
+	s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, log), Log: log})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -390,7 +391,8 @@ func TestInternalErrorHidesDetail(t *testing.T) {
 func TestReadyzReportsNotReady(t *testing.T) {
 	t.Parallel()
 	d := dbtest.SQLite(t)
-	s, err := web.New(web.Config{Store: services.NewStore(d), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	st := services.NewStore(d)
+	s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: func(context.Context) error { return apperr.Errorf(apperr.Unavailable, "index catching up") }})
 	if err != nil {
 		t.Fatal(err)

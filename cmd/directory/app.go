@@ -11,31 +11,22 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"github.com/serie-verkosto/directory/internal/auth"
-	"github.com/serie-verkosto/directory/internal/corrections"
+	"github.com/serie-verkosto/directory/internal/app"
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/pathways"
-	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
-	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 )
 
 // Main is the running program: tests start it on port 0 with a temporary
-// data dir and talk to it over HTTP.
+// data dir and talk to it over HTTP. The object graph is internal/app's.
 type Main struct {
 	Config   Config
 	Log      *slog.Logger
 	Out      io.Writer
 	DB       *db.DB
 	Services *services.Store
-	Pathways *pathways.Store
-	Index    *search.Index
-	Syncer   *search.Syncer
+	App      *app.App
 	Server   *http.Server
 	Listener net.Listener
 }
@@ -51,7 +42,6 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Services = services.NewStore(d)
-	m.Pathways = pathways.NewStore(d, m.Services)
 	return nil
 }
 
@@ -79,65 +69,32 @@ func (m *Main) SeedIfEmpty(ctx context.Context) error {
 // IndexDir is where the search index lives.
 func (c Config) IndexDir() string { return filepath.Join(c.Data, "index") }
 
-// OpenIndex opens the search index in dir (rebuilt from the database when
-// missing, corrupt or built by another mapping) and prepares its syncer,
-// which local writes wake.
-func (m *Main) OpenIndex(dir string) error {
-	sc, err := seed.SearchConfig(dir)
-	if err != nil {
-		return err
-	}
-	ix, rebuilt, err := search.Open(sc)
-	if err != nil {
-		return err
-	}
-	if rebuilt {
-		m.Log.Info("search index is new or outdated: building it from the database", "dir", dir)
-	}
-	m.Index = ix
+// Build builds the directory over the open database, with its search
+// index in dir (rebuilt from the database when missing, corrupt or built
+// by another mapping).
+func (m *Main) Build(dir string) error {
 	dsn := ""
 	if m.DB.Dialect == db.Postgres {
 		dsn = m.Config.DSN()
 	}
-	m.Syncer = &search.Syncer{Index: ix, DB: m.DB, Store: m.Services, Sources: append(search.ListingSources(m.Services), search.PathwaySource(m.Pathways)),
-		Log: m.Log, DSN: dsn}
-	m.DB.OnChange = m.Syncer.Wake
-	return nil
-}
-
-// Ready reports whether the database answers and the index has caught up.
-func (m *Main) Ready(ctx context.Context) error {
-	if err := m.DB.PingContext(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+	a, err := app.New(m.DB, app.Options{IndexDir: dir, Log: m.Log, DSN: dsn,
+		Web: web.Config{Dev: m.Config.Dev, SecureCookies: m.Config.TLSProxy, QuickExit: m.Config.QuickExit}})
+	if err != nil {
+		return err
 	}
-	if m.Syncer != nil {
-		return m.Syncer.CaughtUp(ctx)
-	}
+	m.App, m.Services = a, a.Services
 	return nil
 }
 
 // Listen binds the address and builds the HTTP server.
 func (m *Main) Listen() error {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	au, err := auth.New(m.DB, users.NewStore(m.DB), auth.Options{})
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(web.Config{Store: m.Services, Log: m.Log, Registry: reg, Dev: m.Config.Dev,
-		Ready: m.Ready, Index: m.Index, Syncer: m.Syncer, Auth: au, Users: users.NewStore(m.DB),
-		Corrections: corrections.NewStore(m.DB), Pathways: m.Pathways,
-		SecureCookies: m.Config.TLSProxy, QuickExit: m.Config.QuickExit})
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.Listener = ln
 	m.Server = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           m.App.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -172,8 +129,9 @@ func (m *Main) Serve(ctx context.Context) error {
 
 // Close releases the index and the database.
 func (m *Main) Close() error {
-	if m.Index != nil {
-		m.Index.Close()
+	if m.App != nil {
+		m.App.Close()
+		m.App = nil
 	}
 	if m.DB != nil {
 		return m.DB.Close()

@@ -55,12 +55,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			return err
 		}
 	}
-	if err := m.OpenIndex(c.IndexDir()); err != nil {
+	if err := m.Build(c.IndexDir()); err != nil {
 		return err
 	}
 	syncCtx, stopSync := context.WithCancel(ctx)
 	defer stopSync()
-	go m.Syncer.Run(syncCtx)
+	go m.App.Run(syncCtx)
 	if err := m.Listen(); err != nil {
 		return err
 	}
@@ -153,12 +153,12 @@ func cmdReindex(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err := os.RemoveAll(fresh); err != nil {
 		return err
 	}
-	if err := m.OpenIndex(fresh); err != nil {
+	if err := m.Build(fresh); err != nil {
 		return err
 	}
 	start := time.Now()
 	last := time.Time{}
-	pos, err := m.Syncer.Sync(ctx, func(done, total int) {
+	pos, err := m.App.Sync(ctx, func(done, total int) {
 		if time.Since(last) >= time.Second || done == total {
 			last = time.Now()
 			rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
@@ -168,11 +168,12 @@ func cmdReindex(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	n, _ := m.Index.Count()
-	if err := m.Index.Close(); err != nil {
+	n, _ := m.App.Index.Count()
+	err = m.App.Close()
+	m.App = nil
+	if err != nil {
 		return err
 	}
-	m.Index = nil
 	old := c.IndexDir() + ".old"
 	_ = os.RemoveAll(old)
 	if err := os.Rename(c.IndexDir(), old); err != nil && !os.IsNotExist(err) {

@@ -4,21 +4,23 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // API serves the JSON endpoints.
@@ -26,11 +28,28 @@ type API struct {
 	Store *services.Store
 	Index *search.Index
 	Log   *slog.Logger
-	// Syncer, when set, lets a write wait (briefly) until search shows it.
-	Syncer *search.Syncer
 	// Pathways serves /api/v1/pathways; nil answers 503 there.
 	Pathways *pathways.Store
+
+	services *listing[services.Service]
+	contacts *listing[services.Contact]
 }
+
+// New returns the API over the stores; index serves the search.
+func New(store *services.Store, index *search.Index, paths *pathways.Store, log *slog.Logger) *API {
+	return &API{Store: store, Index: index, Pathways: paths, Log: log,
+		services: &listing[services.Service]{uc: store.Services, path: "/api/v1/services/",
+			fields: func(s *services.Service) (*string, *services.Meta) { return &s.ID, &s.Meta },
+			view:   func(s services.Service, _ *users.User) any { return s }},
+		contacts: &listing[services.Contact]{uc: store.Contacts, path: "/api/v1/contacts/",
+			fields: func(c *services.Contact) (*string, *services.Meta) { return &c.ID, &c.Meta },
+			// Fields limited to members or admins are left out for others.
+			view: func(c services.Contact, u *users.User) any { return c.ForViewer(auth.Level(u)) }},
+	}
+}
+
+// waitIndexed waits until search shows the request's write.
+func (a *API) waitIndexed(ctx context.Context) { a.Store.DB().Settle(ctx) }
 
 // Handler is an API handler that returns its error instead of writing it.
 type Handler func(w http.ResponseWriter, r *http.Request) error
@@ -136,47 +155,14 @@ func writeOne(w http.ResponseWriter, version int, v any) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// query checks that q has only the allowed parameters, each given once, so
-// that a misspelt filter is an error instead of being silently ignored.
+// query checks that r's query string has only the allowed parameters,
+// each given once.
 func query(r *http.Request, allowed ...string) (url.Values, error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, apperr.Keyed(apperr.Invalid, "err.bad_query_string", "malformed query string: %v", err)
-	}
-	var unknown []string
-	var fs apperr.Fields
-	for k, v := range q {
-		if !slices.Contains(allowed, k) {
-			unknown = append(unknown, k)
-		} else if len(v) > 1 {
-			fs.Add(k, "err.repeated", "is given more than once")
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, apperr.Keyed(apperr.Invalid, "err.unknown_params",
-			"unknown parameter(s) %s; allowed: %s", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
-	}
-	return q, fs.Err()
+	return params.Parse(r.URL.RawQuery, allowed...)
 }
 
 // pageParams parses limit and offset; bounds are checked by the store.
-func pageParams(q url.Values) (limit, offset int, err error) {
-	var fs apperr.Fields
-	num := func(name string) int {
-		s := q.Get(name)
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fs.Add(name, "err.bad_number", "must be a whole number")
-		}
-		return n
-	}
-	limit, offset = num("limit"), num("offset")
-	return limit, offset, fs.Err()
-}
+func pageParams(q url.Values) (limit, offset int, err error) { return params.Page(q) }
 
 // idVar returns the path id, rejecting malformed ones before any lookup.
 func idVar(r *http.Request, name string) (string, error) {

@@ -32,23 +32,6 @@ func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// GetService answers GET /api/v1/services/{id}.
-func (a *API) GetService(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := query(r, "lang"); err != nil {
-		return err
-	}
-	s, err := a.Store.Service(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeOne(w, s.Version, s)
-	return nil
-}
-
 // ListContacts answers GET /api/v1/contacts. Fields limited to members or
 // admins are left out for anonymous callers.
 func (a *API) ListContacts(w http.ResponseWriter, r *http.Request) error {
@@ -69,23 +52,6 @@ func (a *API) ListContacts(w http.ResponseWriter, r *http.Request) error {
 		items[i] = items[i].ForViewer(auth.IdentityFrom(r.Context()).Level())
 	}
 	writeJSON(w, http.StatusOK, list(items, total, limit, offset))
-	return nil
-}
-
-// GetContact answers GET /api/v1/contacts/{id}.
-func (a *API) GetContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := query(r, "lang"); err != nil {
-		return err
-	}
-	c, err := a.Store.Contact(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeOne(w, c.Version, c.ForViewer(auth.IdentityFrom(r.Context()).Level()))
 	return nil
 }
 

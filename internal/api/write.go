@@ -1,365 +1,150 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
-	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
-// The write side: creating, updating, verifying, archiving and restoring
-// services and contact persons. The exported Save, Verify, SetStatus and
-// Restore methods hold the rules every surface obeys (the JSON handlers
-// below and the web's forms alike):
-//
-//   - auth.Can decides, on the stored listing and on the submitted one,
-//     so that an editor can neither change another network's listing
-//     (also not by guessing its id) nor move theirs out of their network;
-//   - un-archiving is restoring (admins only);
-//   - an update names the version it read; any other version is a
-//     Conflict, checked against the same stored row the decision was made
-//     on, and again by the store's UPDATE ... WHERE version = ?;
-//   - after a write the caller waits up to a second for the search index,
-//     so that the writer sees the change in search at once.
+// The write side of listings (services and contact persons): one set of
+// handlers for every listing kind, driven by a small spec per kind. The
+// handlers parse and render; every rule (who may write what, versions,
+// validation) is the use case's (services.Listings).
 
-// IndexWait bounds how long a write waits for the search index.
-const IndexWait = time.Second
-
-// waitIndexed waits until the index shows every committed change, or
-// IndexWait passes (the index then catches up by itself).
-func (a *API) waitIndexed(ctx context.Context) {
-	if a.Syncer == nil {
-		return
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), IndexWait)
-	defer cancel()
-	if err := a.Syncer.WaitFor(wctx); err != nil && a.Log != nil {
-		a.Log.Debug("write: search index not caught up yet", "err", err)
-	}
+// listing is what the API needs of one listing kind.
+type listing[T any] struct {
+	uc   *services.Listings[T]
+	path string // the resources' path, "/api/v1/services/"
+	// fields points at the id and the server's bookkeeping of x.
+	fields func(x *T) (id *string, meta *services.Meta)
+	// view is x as the caller may see it.
+	view func(x T, u *users.User) any
 }
 
-// placement turns a refusal to put a listing where it was submitted into
-// an error on the field that places it (area or network), so that a form
-// can show it there. Other errors pass unchanged.
-func placement(err error, field string) error {
-	e := apperr.As(err)
-	if e == nil || e.Key != auth.KeyForbiddenNetwork {
+func (l *listing[T]) version(x *T) int { _, m := l.fields(x); return m.Version }
+
+// get answers GET {path}{id}.
+func (l *listing[T]) get(w http.ResponseWriter, r *http.Request) error {
+	id, err := idVar(r, "id")
+	if err != nil {
 		return err
 	}
-	return &apperr.Error{Code: apperr.Forbidden, Key: e.Key, Message: e.Message,
-		Fields: []apperr.FieldError{{Field: field, Key: e.Key, Message: e.Message}}}
+	if _, err := query(r, "lang"); err != nil {
+		return err
+	}
+	x, err := l.uc.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeOne(w, l.version(&x), l.view(x, userOf(r)))
+	return nil
 }
 
-// ServiceResource is the auth.Resource of svc: the networks its area
-// belongs to.
-func (a *API) ServiceResource(ctx context.Context, svc services.Service) (auth.Resource, error) {
-	nets, err := a.Store.Networks(ctx)
-	if err != nil {
-		return auth.Resource{}, err
+// create answers POST {path}: 201 with the stored listing, its Location
+// and ETag.
+func (l *listing[T]) create(w http.ResponseWriter, r *http.Request) error {
+	if err := mayWrite(r); err != nil {
+		return err
 	}
-	m, err := a.Store.Municipalities(ctx)
-	if err != nil {
-		return auth.Resource{}, err
+	var x T
+	if err := decodeJSON(r, &x); err != nil {
+		return err
 	}
-	return auth.ServiceResource(svc, nets, m), nil
+	id, meta := l.fields(&x)
+	*meta = services.Meta{} // the server's own bookkeeping, whatever the body said
+	if err := l.uc.Create(r.Context(), userOf(r), &x); err != nil {
+		return err
+	}
+	writeCreated(w, l.path+*id, meta.Version, l.view(x, userOf(r)))
+	return nil
 }
 
-// CanEditService reports whether u may edit the stored service: nil, or
-// auth.Can's Unauthorized or Forbidden.
-func (a *API) CanEditService(ctx context.Context, u *users.User, svc services.Service) error {
-	res, err := a.ServiceResource(ctx, svc)
+// update answers PUT {path}{id}: the whole listing, with If-Match (or its
+// version). 409 when stale.
+func (l *listing[T]) update(w http.ResponseWriter, r *http.Request) error {
+	pathID, err := idVar(r, "id")
 	if err != nil {
 		return err
 	}
-	return auth.Can(u, auth.Edit, res)
+	if err := mayWrite(r); err != nil {
+		return err
+	}
+	var x T
+	if err := decodeJSON(r, &x); err != nil {
+		return err
+	}
+	id, meta := l.fields(&x)
+	if err := pathMatches(id, pathID); err != nil {
+		return err
+	}
+	if meta.Version, err = IfMatch(r, meta.Version); err != nil {
+		return err
+	}
+	if err := l.uc.Save(r.Context(), userOf(r), &x, false); err != nil {
+		return err
+	}
+	writeOne(w, meta.Version, l.view(x, userOf(r)))
+	return nil
 }
 
-// checkNewService validates a submitted service and decides whether u
-// may place it where its area says. Validation comes first, so that an
-// empty area is reported as such rather than as another network's.
-func (a *API) checkNewService(ctx context.Context, u *users.User, svc services.Service) error {
-	vocab, err := a.Store.Vocabularies(ctx)
+// verify answers POST {path}{id}/verify with If-Match: the listing is
+// marked still correct.
+func (l *listing[T]) verify(w http.ResponseWriter, r *http.Request) error {
+	id, err := idVar(r, "id")
 	if err != nil {
 		return err
 	}
-	x := svc
-	x.Normalize()
-	if err := x.Validate(vocab); err != nil {
+	if err := mayWrite(r); err != nil {
 		return err
 	}
-	res, err := a.ServiceResource(ctx, svc)
+	v, err := IfMatch(r, 0)
 	if err != nil {
 		return err
 	}
-	return placement(auth.Can(u, auth.Edit, res), "area")
+	x, err := l.uc.Verify(r.Context(), userOf(r), id, v)
+	if err != nil {
+		return err
+	}
+	writeOne(w, l.version(&x), l.view(x, userOf(r)))
+	return nil
 }
 
-// SaveService creates svc (create) or updates it at svc.Version, for u.
-// Unauthorized without a user; Forbidden when u may not edit the stored
-// service or place the submitted one (a field error on "area"), or
-// un-archives without the right to restore; Invalid for bad fields;
-// NotFound for an unknown id; Conflict when svc.Version is not the stored
-// version, or the id of a new service is taken. On success svc is the
-// stored service with its new version.
-func (a *API) SaveService(ctx context.Context, u *users.User, svc *services.Service, create bool) error {
-	if _, _, err := auth.Scope(u, auth.Edit); err != nil {
-		return err
-	}
-	if create {
-		if err := a.checkNewService(ctx, u, *svc); err != nil {
-			return err
-		}
-		if err := a.Store.CreateService(ctx, svc); err != nil {
-			return err
-		}
-		a.waitIndexed(ctx)
-		return nil
-	}
-	before, err := a.Store.Service(ctx, svc.ID)
+// archive answers DELETE {path}{id}: the listing is archived (restorable
+// by an admin), 204. Without If-Match it is archived at whatever version
+// is stored.
+func (l *listing[T]) archive(w http.ResponseWriter, r *http.Request) error {
+	id, err := idVar(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := a.CanEditService(ctx, u, before); err != nil {
+	if err := mayWrite(r); err != nil {
 		return err
 	}
-	if err := a.checkNewService(ctx, u, *svc); err != nil {
-		return err
-	}
-	if before.Status == services.StatusArchived && svc.Status != services.StatusArchived {
-		res, err := a.ServiceResource(ctx, before)
+	var v int
+	if r.Header.Get("If-Match") == "" {
+		x, err := l.uc.Get(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		if err := auth.Can(u, auth.Restore, res); err != nil {
-			return err
-		}
-	}
-	if svc.Version != before.Version {
-		return db.Conflict("service", svc.ID, svc.Version)
-	}
-	if err := a.Store.UpdateService(ctx, svc); err != nil {
+		v = l.version(&x)
+	} else if v, err = IfMatch(r, 0); err != nil {
 		return err
 	}
-	a.waitIndexed(ctx)
+	if _, err := l.uc.Archive(r.Context(), userOf(r), id, v); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-// changeListing loads a listing, checks that u may do action to it and
-// that version is current, lets change edit it, saves it and waits until
-// search shows it: the one path of every one-click action (verify,
-// archive, restore) on services and contact persons.
-func changeListing[T any](ctx context.Context, a *API, u *users.User, what, id string, version int, action auth.Action,
-	load func(context.Context, string) (T, error), resource func(T) (auth.Resource, error),
-	versionOf func(T) int, save func(context.Context, *T) error, change func(*T)) (T, error) {
-	var zero T
-	if _, _, err := auth.Scope(u, auth.Edit); err != nil {
-		return zero, err
-	}
-	x, err := load(ctx, id)
-	if err != nil {
-		return x, err
-	}
-	res, err := resource(x)
-	if err != nil {
-		return x, err
-	}
-	if err := auth.Can(u, action, res); err != nil {
-		return x, err
-	}
-	if versionOf(x) != version {
-		return x, db.Conflict(what, id, version)
-	}
-	change(&x)
-	if err := save(ctx, &x); err != nil {
-		return x, err
-	}
-	a.waitIndexed(ctx)
-	return x, nil
-}
-
-func (a *API) changeService(ctx context.Context, u *users.User, id string, version int, action auth.Action, change func(*services.Service)) (services.Service, error) {
-	return changeListing(ctx, a, u, "service", id, version, action, a.Store.Service,
-		func(s services.Service) (auth.Resource, error) { return a.ServiceResource(ctx, s) },
-		func(s services.Service) int { return s.Version }, a.Store.UpdateService, change)
-}
-
-// VerifyService marks the service still correct at version: verified
-// now, to be reviewed after services.ReviewInterval. Errors as
-// SaveService.
-func (a *API) VerifyService(ctx context.Context, u *users.User, id string, version int) (services.Service, error) {
-	now := a.Store.DB().Now().UTC().Truncate(time.Second)
-	return a.changeService(ctx, u, id, version, auth.Edit, func(s *services.Service) {
-		review := now.Add(services.ReviewInterval)
-		s.VerifiedAt, s.ReviewBy = &now, &review
-	})
-}
-
-// ArchiveService hides the service from lists and search (a soft delete,
-// restorable by an admin). Errors as SaveService.
-func (a *API) ArchiveService(ctx context.Context, u *users.User, id string, version int) (services.Service, error) {
-	return a.changeService(ctx, u, id, version, auth.Edit, func(s *services.Service) { s.Status = services.StatusArchived })
-}
-
-// UnarchiveService makes an archived service active again: admins only
-// (auth.Restore).
-func (a *API) UnarchiveService(ctx context.Context, u *users.User, id string, version int) (services.Service, error) {
-	return a.changeService(ctx, u, id, version, auth.Restore, func(s *services.Service) {
-		if s.Status == services.StatusArchived {
-			s.Status = services.StatusActive
-		}
-	})
-}
-
-// RestoreServiceVersion saves the service as the audit entry auditID left
-// it, on top of the current version: itself a recorded change. Admins
-// only (auth.Restore); NotFound when the entry is not one of this
-// service's or left nothing (a deletion).
-func (a *API) RestoreServiceVersion(ctx context.Context, u *users.User, id string, auditID int64, version int) (services.Service, error) {
-	e, err := a.Store.DB().AuditEntryByID(ctx, services.EntityService, id, auditID)
-	if err != nil {
-		return services.Service{}, err
-	}
-	if len(e.After) == 0 || string(e.After) == "null" {
-		return services.Service{}, apperr.Keyed(apperr.NotFound, "err.not_found", "audit entry %d holds no version to restore", auditID)
-	}
-	var old services.Service
-	if err := json.Unmarshal(e.After, &old); err != nil {
-		return services.Service{}, fmt.Errorf("audit entry %d: %w", auditID, err)
-	}
-	return a.changeService(ctx, u, id, version, auth.Restore, func(s *services.Service) {
-		meta := s.Meta
-		*s = old
-		s.ID, s.Meta = id, meta
-	})
-}
-
-// --- contacts ---
-
-// CanEditContact reports whether u may edit the stored contact.
-func CanEditContact(u *users.User, c services.Contact) error {
-	return auth.Can(u, auth.Edit, auth.ContactResource(c))
-}
-
-func (a *API) checkNewContact(ctx context.Context, u *users.User, c services.Contact) error {
-	vocab, err := a.Store.Vocabularies(ctx)
-	if err != nil {
-		return err
-	}
-	x := c
-	x.Normalize()
-	if err := x.Validate(vocab); err != nil {
-		return err
-	}
-	return placement(auth.Can(u, auth.Edit, auth.ContactResource(c)), "network")
-}
-
-// SaveContact creates c (create) or updates it at c.Version, for u.
-// Errors as SaveService; the placing field is "network".
-func (a *API) SaveContact(ctx context.Context, u *users.User, c *services.Contact, create bool) error {
-	if _, _, err := auth.Scope(u, auth.Edit); err != nil {
-		return err
-	}
-	if create {
-		if err := a.checkNewContact(ctx, u, *c); err != nil {
-			return err
-		}
-		if err := a.Store.CreateContact(ctx, c); err != nil {
-			return err
-		}
-		a.waitIndexed(ctx)
-		return nil
-	}
-	before, err := a.Store.Contact(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	if err := CanEditContact(u, before); err != nil {
-		return err
-	}
-	if err := a.checkNewContact(ctx, u, *c); err != nil {
-		return err
-	}
-	// A form or client that does not send the status keeps the stored
-	// one: editing an archived contact must not bring it back.
-	if c.Status == "" {
-		c.Status = before.Status
-	}
-	if before.Status == services.StatusArchived && c.Status != services.StatusArchived {
-		if err := auth.Can(u, auth.Restore, auth.ContactResource(before)); err != nil {
-			return err
-		}
-	}
-	if c.Version != before.Version {
-		return db.Conflict("contact", c.ID, c.Version)
-	}
-	if err := a.Store.UpdateContact(ctx, c); err != nil {
-		return err
-	}
-	a.waitIndexed(ctx)
-	return nil
-}
-
-func (a *API) changeContact(ctx context.Context, u *users.User, id string, version int, action auth.Action, change func(*services.Contact)) (services.Contact, error) {
-	return changeListing(ctx, a, u, "contact", id, version, action, a.Store.Contact,
-		func(c services.Contact) (auth.Resource, error) { return auth.ContactResource(c), nil },
-		func(c services.Contact) int { return c.Version }, a.Store.UpdateContact, change)
-}
-
-// VerifyContact marks the contact person still correct at version.
-func (a *API) VerifyContact(ctx context.Context, u *users.User, id string, version int) (services.Contact, error) {
-	now := a.Store.DB().Now().UTC().Truncate(time.Second)
-	return a.changeContact(ctx, u, id, version, auth.Edit, func(c *services.Contact) {
-		review := now.Add(services.ReviewInterval)
-		c.VerifiedAt, c.ReviewBy = &now, &review
-	})
-}
-
-// ArchiveContact hides the contact person from lists, pages and search (a
-// soft delete, restorable by an admin). Errors as SaveContact.
-func (a *API) ArchiveContact(ctx context.Context, u *users.User, id string, version int) (services.Contact, error) {
-	return a.changeContact(ctx, u, id, version, auth.Edit, func(c *services.Contact) { c.Status = services.StatusArchived })
-}
-
-// UnarchiveContact makes an archived contact person active again: admins
-// only (auth.Restore).
-func (a *API) UnarchiveContact(ctx context.Context, u *users.User, id string, version int) (services.Contact, error) {
-	return a.changeContact(ctx, u, id, version, auth.Restore, func(c *services.Contact) { c.Status = services.StatusActive })
-}
-
-// RestoreContactVersion saves the contact as the audit entry auditID left
-// it, on top of the current version. Admins only.
-func (a *API) RestoreContactVersion(ctx context.Context, u *users.User, id string, auditID int64, version int) (services.Contact, error) {
-	e, err := a.Store.DB().AuditEntryByID(ctx, services.EntityContact, id, auditID)
-	if err != nil {
-		return services.Contact{}, err
-	}
-	if len(e.After) == 0 || string(e.After) == "null" {
-		return services.Contact{}, apperr.Keyed(apperr.NotFound, "err.not_found", "audit entry %d holds no version to restore", auditID)
-	}
-	var old services.Contact
-	if err := json.Unmarshal(e.After, &old); err != nil {
-		return services.Contact{}, fmt.Errorf("audit entry %d: %w", auditID, err)
-	}
-	return a.changeContact(ctx, u, id, version, auth.Restore, func(c *services.Contact) {
-		meta := c.Meta
-		*c = old
-		c.ID, c.Meta = id, meta
-	})
-}
-
-// --- JSON handlers ---
 
 // decodeJSON reads one JSON object from the body into v: the body must be
 // JSON (by Content-Type), no larger than the server's limit, with no
@@ -416,6 +201,7 @@ func IfMatch(r *http.Request, bodyVersion int) (int, error) {
 	return n, nil
 }
 
+// writeCreated answers 201 with v, its Location and its version as ETag.
 func writeCreated(w http.ResponseWriter, location string, version int, v any) {
 	w.Header().Set("Location", location)
 	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(version)))
@@ -442,192 +228,5 @@ func pathMatches(id *string, path string) error {
 		fs.Add("id", "err.id_mismatch", "must match the id in the address (%s)", path)
 		return fs.Err()
 	}
-	return nil
-}
-
-// CreateService answers POST /api/v1/services: 201 with the stored
-// service, its Location and ETag.
-func (a *API) CreateService(w http.ResponseWriter, r *http.Request) error {
-	var svc services.Service
-	if err := decodePost(r, &svc, &svc.Meta); err != nil {
-		return err
-	}
-	if err := a.SaveService(r.Context(), userOf(r), &svc, true); err != nil {
-		return err
-	}
-	writeCreated(w, "/api/v1/services/"+svc.ID, svc.Version, svc)
-	return nil
-}
-
-// UpdateService answers PUT /api/v1/services/{id}: the whole service, with
-// If-Match (or its version). 409 when stale.
-func (a *API) UpdateService(w http.ResponseWriter, r *http.Request) error {
-	var svc services.Service
-	if err := decodePut(r, &svc, &svc.ID, &svc.Version); err != nil {
-		return err
-	}
-	if err := a.SaveService(r.Context(), userOf(r), &svc, false); err != nil {
-		return err
-	}
-	writeOne(w, svc.Version, svc)
-	return nil
-}
-
-// decodePost reads a POST body into v, after the write checks; meta, the
-// server's own bookkeeping, is cleared whatever the body said.
-func decodePost(r *http.Request, v any, meta *services.Meta) error {
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	if err := decodeJSON(r, v); err != nil {
-		return err
-	}
-	*meta = services.Meta{}
-	return nil
-}
-
-// decodePut reads a PUT body into v for the resource at {id}, after the
-// write checks: the body's id must be the path's (or empty), and the
-// version to save at comes from If-Match or the body's version.
-func decodePut(r *http.Request, v any, id *string, version *int) error {
-	pathID, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	if err := decodeJSON(r, v); err != nil {
-		return err
-	}
-	if err := pathMatches(id, pathID); err != nil {
-		return err
-	}
-	*version, err = IfMatch(r, *version)
-	return err
-}
-
-// currentVersion is the version of If-Match, or the stored one when none
-// is given (archiving twice changes nothing more).
-func currentVersion(r *http.Request, stored int) (int, error) {
-	if r.Header.Get("If-Match") == "" {
-		return stored, nil
-	}
-	return IfMatch(r, 0)
-}
-
-// VerifyServiceHandler answers POST /api/v1/services/{id}/verify with
-// If-Match: the service is marked still correct.
-func (a *API) VerifyServiceHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	v, err := IfMatch(r, 0)
-	if err != nil {
-		return err
-	}
-	svc, err := a.VerifyService(r.Context(), userOf(r), id, v)
-	if err != nil {
-		return err
-	}
-	writeOne(w, svc.Version, svc)
-	return nil
-}
-
-// CreateContact answers POST /api/v1/contacts.
-func (a *API) CreateContact(w http.ResponseWriter, r *http.Request) error {
-	var c services.Contact
-	if err := decodePost(r, &c, &c.Meta); err != nil {
-		return err
-	}
-	if err := a.SaveContact(r.Context(), userOf(r), &c, true); err != nil {
-		return err
-	}
-	writeCreated(w, "/api/v1/contacts/"+c.ID, c.Version, c.ForViewer(auth.Level(userOf(r))))
-	return nil
-}
-
-// UpdateContact answers PUT /api/v1/contacts/{id}.
-func (a *API) UpdateContact(w http.ResponseWriter, r *http.Request) error {
-	var c services.Contact
-	if err := decodePut(r, &c, &c.ID, &c.Version); err != nil {
-		return err
-	}
-	if err := a.SaveContact(r.Context(), userOf(r), &c, false); err != nil {
-		return err
-	}
-	writeOne(w, c.Version, c.ForViewer(auth.Level(userOf(r))))
-	return nil
-}
-
-// VerifyContactHandler answers POST /api/v1/contacts/{id}/verify.
-func (a *API) VerifyContactHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	v, err := IfMatch(r, 0)
-	if err != nil {
-		return err
-	}
-	c, err := a.VerifyContact(r.Context(), userOf(r), id, v)
-	if err != nil {
-		return err
-	}
-	writeOne(w, c.Version, c.ForViewer(auth.Level(userOf(r))))
-	return nil
-}
-
-// ArchiveServiceHandler answers DELETE /api/v1/services/{id}: the service
-// is archived (restorable by an admin), 204.
-func (a *API) ArchiveServiceHandler(w http.ResponseWriter, r *http.Request) error {
-	return archiveHandler(w, r, a.Store.Service, func(s services.Service) (int, bool) { return s.Version, s.Status == services.StatusArchived },
-		func(s services.Service) error { return a.CanEditService(r.Context(), userOf(r), s) }, a.ArchiveService)
-}
-
-// ArchiveContactHandler answers DELETE /api/v1/contacts/{id}: the contact
-// person is archived (restorable by an admin), 204.
-func (a *API) ArchiveContactHandler(w http.ResponseWriter, r *http.Request) error {
-	return archiveHandler(w, r, a.Store.Contact, func(c services.Contact) (int, bool) { return c.Version, c.Status == services.StatusArchived },
-		func(c services.Contact) error { return CanEditContact(userOf(r), c) }, a.ArchiveContact)
-}
-
-// archiveHandler is DELETE on a listing: archive it at the version of
-// If-Match (or the current one); deleting what is already archived at
-// that version is a no-op, still subject to the edit right.
-func archiveHandler[T any](w http.ResponseWriter, r *http.Request, load func(context.Context, string) (T, error),
-	state func(T) (version int, archived bool), canEdit func(T) error,
-	archive func(context.Context, *users.User, string, int) (T, error)) error {
-	id, err := idVar(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
-		return err
-	}
-	x, err := load(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	current, archived := state(x)
-	v, err := currentVersion(r, current)
-	if err != nil {
-		return err
-	}
-	if archived && v == current {
-		if err := canEdit(x); err != nil {
-			return err
-		}
-	} else if _, err := archive(r.Context(), userOf(r), id, v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -171,8 +171,8 @@ func BenchmarkWriteVisible(b *testing.B) {
 	f := benchFixture(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f.db.OnChange = f.syncer.Wake
-	defer func() { f.db.OnChange = nil }()
+	f.db.Follower = f.syncer
+	defer func() { f.db.Follower = nil }()
 	go f.syncer.Run(ctx)
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

@@ -72,7 +72,8 @@ func (s *Syncer) init() {
 	}
 }
 
-// Wake asks for a sync soon; it never blocks. Set it as db.DB.OnChange.
+// Wake asks for a sync soon; it never blocks. The Syncer is the
+// database's db.Follower.
 func (s *Syncer) Wake() {
 	select {
 	case s.wake <- struct{}{}:
@@ -184,11 +185,12 @@ func (s *Syncer) apply(ctx context.Context, env *Env, from, to db.Position) erro
 	everything := false
 	for _, c := range changes {
 		switch c.Entity {
-		case services.EntityVocabulary, services.EntityOrganization:
-			everything = true
-		case services.EntityNetwork:
-			// A network's coverage decides the networks and places of the
-			// services and contacts in it.
+		case services.EntityVocabulary, services.EntityOrganization, services.EntityNetwork:
+			// Labels, and a network's coverage (which decides the networks
+			// and places of the services and contacts in it), show in many
+			// documents. The store's copy of the reference data may be
+			// older than the change (another instance wrote it).
+			s.Store.Changed(c.Entity)
 			everything = true
 		}
 		k := c.Entity + "/" + c.EntityID
@@ -198,6 +200,9 @@ func (s *Syncer) apply(ctx context.Context, env *Env, from, to db.Position) erro
 		}
 	}
 	if everything {
+		if env, err = s.env(ctx); err != nil {
+			return err
+		}
 		for _, src := range s.Sources {
 			all, err := src.IDs(ctx)
 			if err != nil {

@@ -84,7 +84,7 @@ func TestWriteVisibleWithinASecond(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		f := newFixture(t, d)
-		d.OnChange = f.syncer.Wake
+		d.Follower = f.syncer
 		f.syncer.Poll = time.Hour // only the wake-up may deliver it
 		go f.syncer.Run(ctx)
 		if err := f.store.Services.Create(ctx, users.System("test"), newService("test-quince", "Kvittenikeskus")); err != nil {

@@ -1,0 +1,135 @@
+// Package app builds the directory's object graph in one place: the stores
+// over one database, the search index and its syncer, accounts, the JSON
+// API and the pages. The program (cmd/directory), the end-to-end and
+// browser tests and the benchmarks all build it here, so that they run
+// what production runs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/serie-verkosto/directory/internal/api"
+	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/corrections"
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/pathways"
+	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
+	"github.com/serie-verkosto/directory/seed"
+	"github.com/serie-verkosto/directory/web"
+)
+
+// Options configure the graph. IndexDir and Log are required.
+type Options struct {
+	// IndexDir is where the search index lives; a missing, corrupt or
+	// outdated index there is rebuilt from the database by Sync.
+	IndexDir string
+	Log      *slog.Logger
+	// DSN, for PostgreSQL, is listened on for the NOTIFY wake-ups of
+	// other instances' writes; empty for SQLite.
+	DSN string
+	// Registry collects the metrics; nil makes a new one with the Go and
+	// process collectors.
+	Registry *prometheus.Registry
+	// Web holds the pages' own settings (Dev, SecureCookies, QuickExit);
+	// the stores, the index and the API in it are filled in here.
+	Web web.Config
+	// Auth configures logins and sessions.
+	Auth auth.Options
+}
+
+// App is the directory's object graph.
+type App struct {
+	DB          *db.DB
+	Log         *slog.Logger
+	Registry    *prometheus.Registry
+	Services    *services.Store
+	Pathways    *pathways.Store
+	Users       *users.Store
+	Corrections *corrections.Store
+	Auth        *auth.Authenticator
+	Index       *search.Index
+	Syncer      *search.Syncer
+	API         *api.API
+	Web         *web.Server
+}
+
+// New builds the graph over d, a migrated database. The index is opened
+// (not yet synced: see Sync) and the syncer made the database's follower,
+// so that every write wakes it and a person's write waits for it.
+func New(d *db.DB, o Options) (*App, error) {
+	if d == nil || o.IndexDir == "" || o.Log == nil {
+		return nil, errors.New("app: a database, an index directory and a logger are required")
+	}
+	a := &App{DB: d, Log: o.Log, Registry: o.Registry}
+	if a.Registry == nil {
+		a.Registry = prometheus.NewRegistry()
+		a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	a.Services = services.NewStore(d)
+	a.Pathways = pathways.NewStore(d, a.Services)
+	a.Users = users.NewStore(d)
+	a.Corrections = corrections.NewStore(d)
+	var err error
+	if a.Auth, err = auth.New(d, a.Users, o.Auth); err != nil {
+		return nil, err
+	}
+	sc, err := seed.SearchConfig(o.IndexDir)
+	if err != nil {
+		return nil, err
+	}
+	ix, rebuilt, err := search.Open(sc)
+	if err != nil {
+		return nil, err
+	}
+	if rebuilt {
+		o.Log.Info("search index is new or outdated: building it from the database", "dir", o.IndexDir)
+	}
+	a.Index = ix
+	a.Syncer = &search.Syncer{Index: ix, DB: d, Store: a.Services, Log: o.Log, DSN: o.DSN,
+		Sources: append(search.ListingSources(a.Services), search.PathwaySource(a.Pathways))}
+	d.Follower = a.Syncer
+	a.API = api.New(a.Services, ix, a.Pathways, o.Log)
+	wc := o.Web
+	wc.Store, wc.Log, wc.Registry, wc.Ready = a.Services, o.Log, a.Registry, a.Ready
+	wc.Index, wc.API, wc.Auth, wc.Users, wc.Corrections, wc.Pathways = ix, a.API, a.Auth, a.Users, a.Corrections, a.Pathways
+	if a.Web, err = web.New(wc); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Handler is the whole HTTP handler.
+func (a *App) Handler() http.Handler { return a.Web.Handler() }
+
+// Sync brings the index up to date with the database (a rebuild when it is
+// new), telling progress how far a rebuild is; nil is quiet.
+func (a *App) Sync(ctx context.Context, progress func(done, total int)) (db.Position, error) {
+	return a.Syncer.Sync(ctx, progress)
+}
+
+// Run keeps the index following the database until ctx ends.
+func (a *App) Run(ctx context.Context) { a.Syncer.Run(ctx) }
+
+// Ready reports whether the database answers and the index has caught up.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.DB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return a.Syncer.CaughtUp(ctx)
+}
+
+// Close releases the index; the database is the caller's.
+func (a *App) Close() error {
+	a.DB.Follower = nil
+	return a.Index.Close()
+}

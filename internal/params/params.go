@@ -1,0 +1,58 @@
+// Package params reads query strings strictly: a misspelt or repeated
+// parameter is an error naming it, instead of being silently ignored. The
+// JSON API and the search request use it alike.
+package params
+
+import (
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+)
+
+// Parse parses a raw query string that may hold only the allowed
+// parameters, each at most once. Invalid, naming the parameters, for
+// anything else.
+func Parse(rawQuery string, allowed ...string) (url.Values, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, apperr.Keyed(apperr.Invalid, "err.bad_query_string", "malformed query string: %v", err)
+	}
+	var unknown []string
+	var fs apperr.Fields
+	for k, v := range q {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		} else if len(v) > 1 {
+			fs.Add(k, "err.repeated", "is given more than once")
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, apperr.Keyed(apperr.Invalid, "err.unknown_params",
+			"unknown parameter(s) %s; allowed: %s", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+	}
+	return q, fs.Err()
+}
+
+// Page parses limit and offset (0 when absent); their bounds are the
+// reader's to check.
+func Page(q url.Values) (limit, offset int, err error) {
+	var fs apperr.Fields
+	num := func(name string) int {
+		s := q.Get(name)
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			fs.Add(name, "err.bad_number", "must be a whole number")
+		}
+		return n
+	}
+	limit, offset = num("limit"), num("offset")
+	return limit, offset, fs.Err()
+}
