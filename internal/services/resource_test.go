@@ -48,4 +48,3 @@ func TestServiceNetworks(t *testing.T) {
 		t.Errorf("contact of no network: %+v", r)
 	}
 }
-
