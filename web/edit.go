@@ -21,9 +21,8 @@ const extraRows = 2
 // servicePages is the spec of the service forms.
 func servicePages(st *services.Store) *listingPages[services.Service] {
 	return &listingPages[services.Service]{kind: services.EntityService, template: "edit_service", nav: "services",
-		uc:     st.Services,
-		fields: func(s *services.Service) (*string, *services.Meta) { return &s.ID, &s.Meta },
-		name:   func(s services.Service, lang string) string { name, _ := s.Name.Get(lang); return name },
+		uc: st.Services, read: readService, view: (*Server).serviceEditView,
+		name: func(s services.Service, lang string) string { name, _ := s.Name.Get(lang); return name },
 		blank: func(u *users.User) services.Service {
 			svc := services.Service{Status: services.StatusActive}
 			// An editor's new service is placed in their network to begin with.
@@ -31,10 +30,6 @@ func servicePages(st *services.Store) *listingPages[services.Service] {
 				svc.Area.Networks = nets
 			}
 			return svc
-		},
-		read: readService,
-		view: func(ctx context.Context, s *Server, e ListingEdit, svc services.Service) (any, error) {
-			return s.serviceEditView(ctx, e, svc)
 		},
 	}
 }
@@ -75,7 +70,7 @@ func (v *ServiceEditView) DutyChoice(name, cur string) Choices {
 
 var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
-func (s *Server) serviceEditView(ctx context.Context, e ListingEdit, svc services.Service) (*ServiceEditView, error) {
+func (s *Server) serviceEditView(ctx context.Context, e ListingEdit, svc services.Service) (any, error) {
 	b, k := e.Base, e.K
 	v := &ServiceEditView{ListingEdit: e, S: svc, Weekdays: weekdays,
 		CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: services.EntityService}) == nil}
@@ -83,14 +78,9 @@ func (s *Server) serviceEditView(ctx context.Context, e ListingEdit, svc service
 	v.Hours = append(append([]services.OpeningHours(nil), svc.Hours...), make([]services.OpeningHours, extraRows)...)
 	v.Exceptions = append(append([]services.HoursException(nil), svc.HoursExceptions...), make([]services.HoursException, extraRows)...)
 	v.Reporting = append(append([]services.ReportingDuty(nil), svc.Reporting...), make([]services.ReportingDuty, extraRows)...)
-	orgs, err := s.store.Organizations(ctx)
+	orgOpts, netOpts, err := s.listingOptions(ctx, b)
 	if err != nil {
 		return nil, err
-	}
-	var orgOpts []string
-	for _, o := range orgs {
-		name, _ := o.Name.Get(b.Lang)
-		orgOpts = append(orgOpts, o.ID, name)
 	}
 	v.Organization = k.Pick("organization", string(svc.OrganizationID), b.T("edit.none"), orgOpts...)
 	var statuses []string
@@ -105,14 +95,6 @@ func (s *Server) serviceEditView(ctx context.Context, e ListingEdit, svc service
 	}
 	v.Counties = k.Many("area.counties", svc.Area.Counties, false, counties...)
 	v.Counties.Hint = b.T("edit.multi.hint")
-	nets, err := s.store.Networks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var netOpts []string
-	for _, n := range nets {
-		netOpts = append(netOpts, n.Slug, n.Display(b.Lang))
-	}
 	v.Networks = k.Many("area.networks", svc.Area.Networks, false, netOpts...)
 	v.Networks.Hint = b.T("edit.multi.hint")
 	names := make([]string, len(svc.Area.Municipalities))
@@ -124,13 +106,8 @@ func (s *Server) serviceEditView(ctx context.Context, e ListingEdit, svc service
 	return v, nil
 }
 
-// readService reads a posted service form. id is the path's id for an
-// edit, "" for a new service (whose id is a field).
-func readService(r *http.Request, id string) (services.Service, *formReader) {
-	f := newFormReader(r)
-	if id == "" {
-		id = strings.TrimSpace(f.str("id"))
-	}
+// readService reads a posted service form as the service id.
+func readService(f *formReader, id string) services.Service {
 	svc := services.Service{
 		ID: id, OrganizationID: db.Ref(f.str("organization")),
 		Name: f.text("name"), Description: f.text("description"),
@@ -159,7 +136,24 @@ func readService(r *http.Request, id string) (services.Service, *formReader) {
 	f.rows("reporting", func(p string) {
 		svc.Reporting = append(svc.Reporting, services.ReportingDuty{Duty: f.str(p + ".duty"), To: f.text(p + ".to"), Note: f.text(p + ".note")})
 	})
-	return svc, f
+	return svc
+}
+
+// listingOptions returns the organizations and the networks a listing may
+// name, as option pairs (value, label) in b's language.
+func (s *Server) listingOptions(ctx context.Context, b *Base) (orgs, networks []string, err error) {
+	ref, err := s.store.Reference(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range ref.Orgs {
+		name, _ := o.Name.Get(b.Lang)
+		orgs = append(orgs, o.ID, name)
+	}
+	for _, n := range ref.Networks {
+		networks = append(networks, n.Slug, n.Display(b.Lang))
+	}
+	return orgs, networks, nil
 }
 
 // versionOf reads the form's version field for one-click actions.
@@ -170,19 +164,14 @@ func versionOf(r *http.Request) int { return newFormReader(r).version() }
 // contactPages is the spec of the contact person forms.
 func contactPages(st *services.Store) *listingPages[services.Contact] {
 	return &listingPages[services.Contact]{kind: services.EntityContact, template: "edit_contact", nav: "contacts",
-		uc:     st.Contacts,
-		fields: func(c *services.Contact) (*string, *services.Meta) { return &c.ID, &c.Meta },
-		name:   func(c services.Contact, _ string) string { return c.Name },
+		uc: st.Contacts, read: readContact, view: (*Server).contactEditView,
+		name: func(c services.Contact, _ string) string { return c.Name },
 		blank: func(u *users.User) services.Contact {
 			c := services.Contact{Role: "regional-contact"}
 			if nets, all, _ := auth.Scope(u, auth.Edit); !all && len(nets) > 0 {
 				c.NetworkSlug = db.Ref(nets[0])
 			}
 			return c
-		},
-		read: readContact,
-		view: func(ctx context.Context, s *Server, e ListingEdit, c services.Contact) (any, error) {
-			return s.contactEditView(ctx, e, c)
 		},
 	}
 }
@@ -195,7 +184,7 @@ type ContactEditView struct {
 	Languages                                                   Input
 }
 
-func (s *Server) contactEditView(ctx context.Context, e ListingEdit, c services.Contact) (*ContactEditView, error) {
+func (s *Server) contactEditView(ctx context.Context, e ListingEdit, c services.Contact) (any, error) {
 	b, k := e.Base, e.K
 	v := &ContactEditView{ListingEdit: e, C: c}
 	var profs []string
@@ -203,24 +192,11 @@ func (s *Server) contactEditView(ctx context.Context, e ListingEdit, c services.
 		profs = append(profs, t.ID, b.Term(services.VocabProfession, t.ID))
 	}
 	v.Profession = k.Pick("profession", c.Profession, b.T("edit.none"), profs...)
-	orgs, err := s.store.Organizations(ctx)
+	orgOpts, netOpts, err := s.listingOptions(ctx, b)
 	if err != nil {
 		return nil, err
-	}
-	var orgOpts []string
-	for _, o := range orgs {
-		name, _ := o.Name.Get(b.Lang)
-		orgOpts = append(orgOpts, o.ID, name)
 	}
 	v.Organization = k.Pick("organization_id", string(c.OrganizationID), b.T("edit.none"), orgOpts...)
-	nets, err := s.store.Networks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var netOpts []string
-	for _, n := range nets {
-		netOpts = append(netOpts, n.Slug, n.Display(b.Lang))
-	}
 	v.Network = k.Pick("network", string(c.NetworkSlug), b.T("edit.none"), netOpts...)
 	var roles []string
 	for _, r := range services.ContactRoles {
@@ -243,11 +219,8 @@ func (s *Server) contactEditView(ctx context.Context, e ListingEdit, c services.
 	return v, nil
 }
 
-func readContact(r *http.Request, id string) (services.Contact, *formReader) {
-	f := newFormReader(r)
-	if id == "" {
-		id = strings.TrimSpace(f.str("id"))
-	}
+// readContact reads a posted contact form as the contact id.
+func readContact(f *formReader, id string) services.Contact {
 	c := services.Contact{ID: id, Name: f.str("name"), Title: f.text("title"), Profession: f.str("profession"),
 		OrganizationID: db.Ref(f.str("organization_id")), Organization: f.text("organization"),
 		Email: f.str("email"), Phone: f.str("phone"), NetworkSlug: db.Ref(f.str("network")), Role: f.str("role"),
@@ -263,7 +236,7 @@ func readContact(r *http.Request, id string) (services.Contact, *formReader) {
 			c.Visibility[field] = x
 		}
 	}
-	return c, f
+	return c
 }
 
 // --- listing pages: the tools an editor sees ---

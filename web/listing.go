@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -25,16 +26,14 @@ type listingPages[T any] struct {
 	template string // the edit form's template
 	nav      string // the menu entry the pages belong to
 	uc       *services.Listings[T]
-	// fields points at the id and the bookkeeping of x.
-	fields func(x *T) (id *string, meta *services.Meta)
 	// name is x's display name in the language.
 	name func(x T, lang string) string
 	// blank is a new listing's starting values for u.
 	blank func(u *users.User) T
-	// read reads a posted form; id is the path's id ("" for a new one).
-	read func(r *http.Request, id string) (T, *formReader)
+	// read reads a posted form as the listing id.
+	read func(f *formReader, id string) T
 	// view builds the edit form's view around e.
-	view func(ctx context.Context, s *Server, e ListingEdit, x T) (any, error)
+	view func(s *Server, ctx context.Context, e ListingEdit, x T) (any, error)
 }
 
 // ListingEdit is what every listing form shows.
@@ -55,12 +54,12 @@ func (p *listingPages[T]) render(w http.ResponseWriter, r *http.Request, s *Serv
 		e.Action = b.URL(p.kind + ".new")
 		b.Title = b.T("edit." + p.kind + ".new")
 	} else {
-		id, _ := p.fields(&x)
+		id, _ := p.uc.Fields(&x)
 		e.Action = b.URL(p.kind+".edit", "id", *id)
 		b.Title = b.T("edit."+p.kind+".title", p.name(x, b.Lang))
 	}
 	b.Nav = p.nav
-	v, err := p.view(r.Context(), s, e, x)
+	v, err := p.view(s, r.Context(), e, x)
 	if err != nil {
 		return err
 	}
@@ -80,6 +79,19 @@ func (p *listingPages[T]) stored(r *http.Request, b *Base, id string) (T, error)
 	return x, p.uc.MayEdit(r.Context(), b.User, x)
 }
 
+// ofPath loads the listing of the path for an editor who may edit it.
+func (p *listingPages[T]) ofPath(r *http.Request, b *Base) (T, error) {
+	var zero T
+	id, err := pathID(r, "id")
+	if err != nil {
+		return zero, err
+	}
+	if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
+		return zero, err
+	}
+	return p.stored(r, b, id)
+}
+
 // newForm serves the empty form of a new listing.
 func (p *listingPages[T]) newForm(s *Server) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
@@ -93,14 +105,7 @@ func (p *listingPages[T]) newForm(s *Server) pageHandler {
 // editForm serves the form of the listing of the path.
 func (p *listingPages[T]) editForm(s *Server) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-			return err
-		}
-		x, err := p.stored(r, b, id)
+		x, err := p.ofPath(r, b)
 		if err != nil {
 			return err
 		}
@@ -130,7 +135,12 @@ func (p *listingPages[T]) save(s *Server) pageHandler {
 				return err
 			}
 		}
-		x, f := p.read(r, id)
+		f := newFormReader(r)
+		if isNew {
+			// A new listing's id is a field of the form.
+			id = strings.TrimSpace(f.str("id"))
+		}
+		x := p.read(f, id)
 		var err error
 		if len(f.fs) > 0 {
 			// The form's own faults and the model's, all at once.
@@ -139,7 +149,7 @@ func (p *listingPages[T]) save(s *Server) pageHandler {
 		} else {
 			err = p.uc.Save(r.Context(), b.User, &x, isNew)
 		}
-		xid, _ := p.fields(&x)
+		xid, _ := p.uc.Fields(&x)
 		if err == nil {
 			return redirect(w, r, b.URL(p.kind, "id", *xid))
 		}
@@ -164,7 +174,7 @@ func (p *listingPages[T]) save(s *Server) pageHandler {
 // merged with the editor's changes, to be saved again on top of the
 // stored version.
 func (p *listingPages[T]) conflict(w http.ResponseWriter, r *http.Request, s *Server, b *Base, mine T) error {
-	id, meta := p.fields(&mine)
+	id, meta := p.uc.Fields(&mine)
 	theirs, err := p.stored(r, b, *id)
 	if err != nil {
 		return err
@@ -181,8 +191,8 @@ func (p *listingPages[T]) conflict(w http.ResponseWriter, r *http.Request, s *Se
 	if err := unmarshalMerged(merged, &out); err != nil {
 		return err
 	}
-	oid, ometa := p.fields(&out)
-	tid, tmeta := p.fields(&theirs)
+	oid, ometa := p.uc.Fields(&out)
+	tid, tmeta := p.uc.Fields(&theirs)
 	*oid, *ometa = *tid, *tmeta
 	b.Status = http.StatusConflict
 	return p.render(w, r, s, b, out, false, &Form{Errors: map[string]string{}}, nil, m)
@@ -209,20 +219,13 @@ func (p *listingPages[T]) action(act func(ctx context.Context, u *users.User, id
 // history serves the listing's history.
 func (p *listingPages[T]) history(s *Server) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		id, err := pathID(r, "id")
+		x, err := p.ofPath(r, b)
 		if err != nil {
 			return err
 		}
-		if _, _, err := auth.Scope(b.User, auth.Edit); err != nil {
-			return err
-		}
-		x, err := p.stored(r, b, id)
-		if err != nil {
-			return err
-		}
-		_, meta := p.fields(&x)
+		id, meta := p.uc.Fields(&x)
 		b.Nav = p.nav
-		return s.historyPage(w, r, b, &HistoryView{Base: b, Kind: p.kind, ID: id, Name: p.name(x, b.Lang), Version: meta.Version,
+		return s.historyPage(w, r, b, &HistoryView{Base: b, Kind: p.kind, ID: *id, Name: p.name(x, b.Lang), Version: meta.Version,
 			CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: p.kind}) == nil})
 	}
 }
@@ -254,7 +257,7 @@ func (p *listingPages[T]) tools(b *Base, x T, archived bool) *Tools {
 	if b.User == nil || p.uc.MayEdit(b.req.Context(), b.User, x) != nil {
 		return nil
 	}
-	id, meta := p.fields(&x)
+	id, meta := p.uc.Fields(&x)
 	return &Tools{Base: b, Kind: p.kind, ID: *id, Version: meta.Version, Archived: archived,
 		CanRestore: auth.Can(b.User, auth.Restore, auth.Resource{Kind: p.kind}) == nil}
 }

@@ -52,27 +52,10 @@ func (s *Server) routes() *mux.Router {
 	page("/admin/users/{id}/totp-reset", "admin.user_totp_reset", post, s.adminOnly(s.userAction(resetUserTOTP, "totp_reset")))
 	page("/dashboard", "dashboard", get, s.loggedIn(s.dashboard))
 	page("/reports/{id}/resolve", "report.resolve", post, s.loggedIn(s.resolveReport))
-	sp, cp := s.services, s.contacts
-	page("/services/new", "service.new", get, s.loggedIn(sp.newForm(s)))
-	page("/services/new", "service.new.post", post, s.loggedIn(sp.save(s)))
-	page("/services/{id}/edit", "service.edit", get, s.loggedIn(sp.editForm(s)))
-	page("/services/{id}/edit", "service.edit.post", post, s.loggedIn(sp.save(s)))
-	page("/services/{id}/verify", "service.verify", post, s.loggedIn(sp.action(sp.uc.Verify)))
-	page("/services/{id}/archive", "service.archive", post, s.loggedIn(sp.action(sp.uc.Archive)))
-	page("/services/{id}/restore", "service.restore", post, s.loggedIn(sp.action(sp.uc.Unarchive)))
-	page("/services/{id}/history", "service.history", get, s.loggedIn(sp.history(s)))
-	page("/services/{id}/history/{audit:[0-9]+}/restore", "service.history_restore", post, s.loggedIn(sp.restoreVersion()))
+	listingRoutes(s, page, "/services", s.services)
 	page("/services/{id}/report", "service.report", get, s.reportPage(services.EntityService))
 	page("/services/{id}/report", "service.report.post", post, s.sendReport(services.EntityService))
-	page("/contacts/new", "contact.new", get, s.loggedIn(cp.newForm(s)))
-	page("/contacts/new", "contact.new.post", post, s.loggedIn(cp.save(s)))
-	page("/contacts/{id}/edit", "contact.edit", get, s.loggedIn(cp.editForm(s)))
-	page("/contacts/{id}/edit", "contact.edit.post", post, s.loggedIn(cp.save(s)))
-	page("/contacts/{id}/verify", "contact.verify", post, s.loggedIn(cp.action(cp.uc.Verify)))
-	page("/contacts/{id}/archive", "contact.archive", post, s.loggedIn(cp.action(cp.uc.Archive)))
-	page("/contacts/{id}/restore", "contact.restore", post, s.loggedIn(cp.action(cp.uc.Unarchive)))
-	page("/contacts/{id}/history", "contact.history", get, s.loggedIn(cp.history(s)))
-	page("/contacts/{id}/history/{audit:[0-9]+}/restore", "contact.history_restore", post, s.loggedIn(cp.restoreVersion()))
+	listingRoutes(s, page, "/contacts", s.contacts)
 	page("/contacts/{id}/report", "contact.report", get, s.reportPage(services.EntityContact))
 	page("/contacts/{id}/report", "contact.report.post", post, s.sendReport(services.EntityContact))
 
@@ -108,6 +91,23 @@ func (s *Server) routes() *mux.Router {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	})
 	return r
+}
+
+// listingRoutes adds the editing routes of a listing kind under path
+// (/services, /contacts): forms, one-click actions, history. Names are the
+// kind's ("service.edit").
+func listingRoutes[T any](s *Server, page func(path, name string, methods []string, h pageHandler), path string, p *listingPages[T]) {
+	get, post := []string{http.MethodGet, http.MethodHead}, []string{http.MethodPost}
+	k := p.kind
+	page(path+"/new", k+".new", get, s.loggedIn(p.newForm(s)))
+	page(path+"/new", k+".new.post", post, s.loggedIn(p.save(s)))
+	page(path+"/{id}/edit", k+".edit", get, s.loggedIn(p.editForm(s)))
+	page(path+"/{id}/edit", k+".edit.post", post, s.loggedIn(p.save(s)))
+	page(path+"/{id}/verify", k+".verify", post, s.loggedIn(p.action(p.uc.Verify)))
+	page(path+"/{id}/archive", k+".archive", post, s.loggedIn(p.action(p.uc.Archive)))
+	page(path+"/{id}/restore", k+".restore", post, s.loggedIn(p.action(p.uc.Unarchive)))
+	page(path+"/{id}/history", k+".history", get, s.loggedIn(p.history(s)))
+	page(path+"/{id}/history/{audit:[0-9]+}/restore", k+".history_restore", post, s.loggedIn(p.restoreVersion()))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -39,10 +39,8 @@ type API struct {
 func New(store *services.Store, index *search.Index, paths *pathways.Store, log *slog.Logger) *API {
 	return &API{Store: store, Index: index, Pathways: paths, Log: log,
 		services: &listing[services.Service]{uc: store.Services, path: "/api/v1/services/",
-			fields: func(s *services.Service) (*string, *services.Meta) { return &s.ID, &s.Meta },
-			view:   func(s services.Service, _ *users.User) any { return s }},
+			view: func(s services.Service, _ *users.User) any { return s }},
 		contacts: &listing[services.Contact]{uc: store.Contacts, path: "/api/v1/contacts/",
-			fields: func(c *services.Contact) (*string, *services.Meta) { return &c.ID, &c.Meta },
 			// Fields limited to members or admins are left out for others.
 			view: func(c services.Contact, u *users.User) any { return c.ForViewer(auth.Level(u)) }},
 	}

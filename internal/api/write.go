@@ -24,13 +24,11 @@ import (
 type listing[T any] struct {
 	uc   *services.Listings[T]
 	path string // the resources' path, "/api/v1/services/"
-	// fields points at the id and the server's bookkeeping of x.
-	fields func(x *T) (id *string, meta *services.Meta)
 	// view is x as the caller may see it.
 	view func(x T, u *users.User) any
 }
 
-func (l *listing[T]) version(x *T) int { _, m := l.fields(x); return m.Version }
+func (l *listing[T]) version(x *T) int { _, m := l.uc.Fields(x); return m.Version }
 
 // get answers GET {path}{id}.
 func (l *listing[T]) get(w http.ResponseWriter, r *http.Request) error {
@@ -59,7 +57,7 @@ func (l *listing[T]) create(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &x); err != nil {
 		return err
 	}
-	id, meta := l.fields(&x)
+	id, meta := l.uc.Fields(&x)
 	*meta = services.Meta{} // the server's own bookkeeping, whatever the body said
 	if err := l.uc.Create(r.Context(), userOf(r), &x); err != nil {
 		return err
@@ -71,18 +69,15 @@ func (l *listing[T]) create(w http.ResponseWriter, r *http.Request) error {
 // update answers PUT {path}{id}: the whole listing, with If-Match (or its
 // version). 409 when stale.
 func (l *listing[T]) update(w http.ResponseWriter, r *http.Request) error {
-	pathID, err := idVar(r, "id")
+	pathID, err := writeID(r)
 	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
 		return err
 	}
 	var x T
 	if err := decodeJSON(r, &x); err != nil {
 		return err
 	}
-	id, meta := l.fields(&x)
+	id, meta := l.uc.Fields(&x)
 	if err := pathMatches(id, pathID); err != nil {
 		return err
 	}
@@ -99,11 +94,8 @@ func (l *listing[T]) update(w http.ResponseWriter, r *http.Request) error {
 // verify answers POST {path}{id}/verify with If-Match: the listing is
 // marked still correct.
 func (l *listing[T]) verify(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
+	id, err := writeID(r)
 	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
 		return err
 	}
 	v, err := IfMatch(r, 0)
@@ -122,11 +114,8 @@ func (l *listing[T]) verify(w http.ResponseWriter, r *http.Request) error {
 // by an admin), 204. Without If-Match it is archived at whatever version
 // is stored.
 func (l *listing[T]) archive(w http.ResponseWriter, r *http.Request) error {
-	id, err := idVar(r, "id")
+	id, err := writeID(r)
 	if err != nil {
-		return err
-	}
-	if err := mayWrite(r); err != nil {
 		return err
 	}
 	var v int
@@ -215,6 +204,16 @@ func userOf(r *http.Request) *users.User { return auth.IdentityFrom(r.Context())
 func mayWrite(r *http.Request) error {
 	_, _, err := auth.Scope(userOf(r), auth.Edit)
 	return err
+}
+
+// writeID returns the id of the listing a write is to, after the write
+// checks that need no body.
+func writeID(r *http.Request) (string, error) {
+	id, err := idVar(r, "id")
+	if err != nil {
+		return "", err
+	}
+	return id, mayWrite(r)
 }
 
 // pathMatches fills a body's empty id from the path and refuses another.

@@ -75,6 +75,12 @@ type Listings[T any] struct {
 	k *kind[T]
 }
 
+// Fields points at the id and the bookkeeping (version, times) of x.
+func (l *Listings[T]) Fields(x *T) (id *string, meta *Meta) {
+	c := l.k.fields(x)
+	return c.id, c.meta
+}
+
 // Entity returns the kind's name in the change log and the audit log.
 func (l *Listings[T]) Entity() string { return l.k.entity }
 
