@@ -51,6 +51,11 @@ type kind[T any] struct {
 	// update writes x over the stored row at x's version, and its derived
 	// rows; zero rows written is a Conflict.
 	update func(ctx context.Context, tx *db.Tx, x *T) error
+	// keep copies into x the bookkeeping that no write by a person sets
+	// (where a listing came from, and the sync's records), from the stored
+	// listing, or clears it for a new one (stored nil); nil when the kind
+	// has none.
+	keep func(x *T, stored *T)
 }
 
 // getter is the database or a transaction.
@@ -164,6 +169,7 @@ func (l *Listings[T]) Save(ctx context.Context, u *users.User, x *T, create bool
 		if *c.status == "" {
 			*c.status = *b.status
 		}
+		l.keep(&y, &before)
 		if err := l.k.check(ref, &y); err != nil {
 			return err
 		}
@@ -200,6 +206,10 @@ func (l *Listings[T]) Create(ctx context.Context, u *users.User, list ...*T) err
 	xs := make([]T, len(list))
 	for i, x := range list {
 		xs[i] = *x
+		if u.Role != users.RoleSystem {
+			// Only the seed and importers say where a listing came from.
+			l.keep(&xs[i], nil)
+		}
 		err := l.k.check(ref, &xs[i])
 		if err == nil {
 			err = placement(auth.Can(u, auth.Edit, l.k.resource(ref, xs[i])), l.k.place)
@@ -227,6 +237,12 @@ func (l *Listings[T]) Create(ctx context.Context, u *users.User, list ...*T) err
 		l.s.db.Settle(ctx)
 	}
 	return nil
+}
+
+func (l *Listings[T]) keep(x, stored *T) {
+	if l.k.keep != nil {
+		l.k.keep(x, stored)
+	}
 }
 
 // write saves after over before: the row at after's version, its derived
@@ -349,10 +365,11 @@ func (l *Listings[T]) RestoreVersion(ctx context.Context, u *users.User, id stri
 		return old, fmt.Errorf("audit entry %d: %w", auditID, err)
 	}
 	return l.change(ctx, u, id, version, auth.Restore, "restore", func(x *T, _ time.Time) bool {
-		meta := *l.k.fields(x).meta
+		cur := *x
 		*x = old
 		c := l.k.fields(x)
-		*c.id, *c.meta = id, meta
+		*c.id, *c.meta = id, *l.k.fields(&cur).meta
+		l.keep(x, &cur)
 		return true
 	})
 }

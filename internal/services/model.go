@@ -210,6 +210,16 @@ func (n Network) Display(lang string) string {
 type Phone struct {
 	Number      string    `json:"number" yaml:"number"`
 	Description l10n.Text `json:"description,omitzero" yaml:"description"`
+	// Kind is phone (the default), sms or fax.
+	Kind string `json:"kind,omitempty" yaml:"kind"`
+	// Charge is free, normal or chargeable; empty when not known.
+	Charge     string    `json:"charge,omitempty" yaml:"charge"`
+	ChargeNote l10n.Text `json:"charge_note,omitzero" yaml:"charge_note"`
+	// Language is the language the line answers in, when it is one.
+	Language string `json:"language,omitempty" yaml:"language"`
+	// Hours are the line's own, when they differ from the service's.
+	Hours *Schedule `json:"hours,omitempty" yaml:"hours"`
+	Seen  *Seen     `json:"seen,omitempty" yaml:"seen"`
 }
 
 // OpeningHours is one weekly opening period (HSDS schedule, simplified).
@@ -279,12 +289,23 @@ type Service struct {
 	Hours            db.List[OpeningHours]   `db:"hours" json:"hours" yaml:"hours"`
 	HoursExceptions  db.List[HoursException] `db:"hours_exceptions" json:"hours_exceptions" yaml:"hours_exceptions"`
 	HoursNote        l10n.Text               `db:"hours_note" json:"hours_note,omitzero" yaml:"hours_note"`
-	Area             Area                    `db:"area" json:"area" yaml:"area"`
-	Status           string                  `db:"status" json:"status" yaml:"status"`
-	Alert            l10n.Text               `db:"alert" json:"alert,omitzero" yaml:"alert"`
-	VerifiedAt       *time.Time              `db:"verified_at" json:"verified_at" yaml:"verified_at"`
-	ReviewBy         *time.Time              `db:"review_by" json:"review_by" yaml:"review_by"`
-	Meta             `yaml:"-"`
+	// AlwaysOpen is around the clock, every day ("24 h").
+	AlwaysOpen bool              `db:"always_open" json:"always_open" yaml:"always_open"`
+	Links      db.List[Link]     `db:"links" json:"links" yaml:"links"`
+	Locations  db.List[Location] `db:"locations" json:"locations" yaml:"locations"`
+	Area       Area              `db:"area" json:"area" yaml:"area"`
+	Status     string            `db:"status" json:"status" yaml:"status"`
+	Alert      l10n.Text         `db:"alert" json:"alert,omitzero" yaml:"alert"`
+	VerifiedAt *time.Time        `db:"verified_at" json:"verified_at" yaml:"verified_at"`
+	ReviewBy   *time.Time        `db:"review_by" json:"review_by" yaml:"review_by"`
+	// Source is where the listing came from; empty for an editor's own.
+	Source Source `db:"source" json:"source,omitzero" yaml:"source"`
+	// SourceValues and SourceChanges are the sync's bookkeeping (see
+	// SourceValues): the source's last values of the fields it owns, and
+	// its changes to fields an editor overrode, waiting for the editor.
+	SourceValues  SourceValues          `db:"source_values" json:"-" yaml:"-"`
+	SourceChanges db.List[SourceChange] `db:"source_changes" json:"source_changes,omitempty" yaml:"-"`
+	Meta          `yaml:"-"`
 
 	// Derived columns for SQL ordering and filtering.
 	SortName string `db:"sort_name" json:"-" yaml:"-"`
@@ -385,7 +406,9 @@ var (
 	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,24}$`)
 	timePattern  = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
 	langPattern  = regexp.MustCompile(`^[a-z]{2,3}$`)
-	weekdays     = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
+	// postalPattern is a Finnish postal code.
+	postalPattern = regexp.MustCompile(`^[0-9]{5}$`)
+	weekdays      = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
 )
 
 // ValidID reports whether s is a well-formed listing id or slug.
@@ -516,8 +539,11 @@ func (s *Service) Validate(v *Vocabularies) error {
 	} {
 		checkText(&fs, f.name, f.t, false, f.max)
 	}
-	checkTerms(&fs, "target_groups", v, VocabClientSituation, s.TargetGroups, true)
-	checkTerms(&fs, "service_types", v, VocabServiceType, s.ServiceTypes, true)
+	// An imported listing has no client situations until the network
+	// curates it, and may have no service type the mapping knows.
+	curated := !s.Source.Imported()
+	checkTerms(&fs, "target_groups", v, VocabClientSituation, s.TargetGroups, curated)
+	checkTerms(&fs, "service_types", v, VocabServiceType, s.ServiceTypes, curated)
 	checkTerms(&fs, "delivery_modes", v, VocabDeliveryMode, s.DeliveryModes, false)
 	for i, l := range s.Languages {
 		if !langPattern.MatchString(l) {
@@ -544,34 +570,11 @@ func (s *Service) Validate(v *Vocabularies) error {
 	}
 	checkURL(&fs, "url", s.URL)
 	checkEmail(&fs, "email", s.Email)
-	for i, p := range s.Phones {
-		f := fmt.Sprintf("phones[%d].number", i)
-		if p.Number == "" {
-			fs.Add(f, "err.required", "is required")
-		}
-		checkPhone(&fs, f, p.Number)
-	}
-	for i, h := range s.Hours {
-		f := fmt.Sprintf("hours[%d]", i)
-		if len(h.Days) == 0 {
-			fs.Add(f+".days", "err.choose_one", "choose at least one")
-		}
-		for _, d := range h.Days {
-			if !weekdays[d] {
-				fs.Add(f+".days", "err.weekday", "%q is not a weekday (mon..sun)", d)
-			}
-		}
-		checkSpan(&fs, f, h.Opens, h.Closes)
-	}
-	for i, x := range s.HoursExceptions {
-		f := fmt.Sprintf("hours_exceptions[%d]", i)
-		if _, err := time.Parse("2006-01-02", x.Date); err != nil {
-			fs.Add(f+".date", "err.date", "must be a date like 2026-12-24")
-		}
-		if !x.Closed {
-			checkSpan(&fs, f, x.Opens, x.Closes)
-		}
-	}
+	checkPhones(&fs, "phones", s.Phones)
+	checkWeekly(&fs, "hours", s.Hours)
+	checkExceptions(&fs, "hours_exceptions", s.HoursExceptions)
+	checkLinks(&fs, s.Links)
+	checkLocations(&fs, s.Locations)
 	a := s.Area
 	if a.National && len(a.Counties)+len(a.Networks)+len(a.Municipalities) > 0 {
 		fs.Add("area", "err.area_both", "is either national or a list of counties, networks and municipalities, not both")
@@ -584,6 +587,34 @@ func (s *Service) Validate(v *Vocabularies) error {
 	}
 	checkDates(&fs, s.VerifiedAt, s.ReviewBy)
 	return fs.Err()
+}
+
+func checkWeekly(fs *apperr.Fields, field string, list []OpeningHours) {
+	for i, h := range list {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if len(h.Days) == 0 {
+			fs.Add(f+".days", "err.choose_one", "choose at least one")
+		}
+		for _, d := range h.Days {
+			if !weekdays[d] {
+				fs.Add(f+".days", "err.weekday", "%q is not a weekday (mon..sun)", d)
+			}
+		}
+		checkSpan(fs, f, h.Opens, h.Closes)
+	}
+}
+
+func checkExceptions(fs *apperr.Fields, field string, list []HoursException) {
+	for i, x := range list {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if _, err := time.Parse("2006-01-02", x.Date); err != nil {
+			fs.Add(f+".date", "err.date", "must be a date like 2026-12-24")
+		}
+		if !x.Closed {
+			checkSpan(fs, f, x.Opens, x.Closes)
+		}
+		checkText(fs, f+".note", x.Note, false, 300)
+	}
 }
 
 func checkSpan(fs *apperr.Fields, field, opens, closes string) {

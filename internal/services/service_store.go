@@ -15,8 +15,9 @@ import (
 var serviceCols = []string{"id", "organization_id", "name", "sort_name", "description", "target_groups",
 	"service_types", "delivery_modes", "languages", "cost", "referral_required", "anonymous",
 	"identity_recorded", "reporting", "eligibility", "age_min", "age_max", "how_to_refer", "self_referral",
-	"url", "email", "phones", "hours", "hours_exceptions", "hours_note", "area", "national", "status",
-	"alert", "verified_at", "review_by", "version", "created_at", "updated_at"}
+	"url", "email", "phones", "hours", "hours_exceptions", "hours_note", "always_open", "links", "locations",
+	"area", "national", "status", "alert", "verified_at", "review_by", "source", "source_values", "source_changes",
+	"version", "created_at", "updated_at"}
 
 var (
 	selectService    = "SELECT s." + strings.Join(serviceCols, ", s.") + " FROM services s"
@@ -351,7 +352,13 @@ var serviceKind = &kind[Service]{
 	fields: func(s *Service) common {
 		return common{id: &s.ID, status: &s.Status, verifiedAt: &s.VerifiedAt, reviewBy: &s.ReviewBy, meta: &s.Meta}
 	},
-	check:    checkService,
+	check: checkService,
+	keep: func(x *Service, stored *Service) {
+		if stored == nil {
+			stored = &Service{}
+		}
+		x.Source, x.SourceValues, x.SourceChanges = stored.Source, stored.SourceValues, stored.SourceChanges
+	},
 	resource: func(ref *Reference, s Service) auth.Resource { return ref.Resource(s) },
 	load: func(ctx context.Context, q getter, id string) (Service, error) {
 		var svc Service
