@@ -72,7 +72,7 @@ func fullService(id string) *services.Service {
 			Hours: services.Schedule{Weekly: []services.OpeningHours{{Days: []string{"mon"}, Opens: "08:00", Closes: "16:00"}},
 				Exceptions: []services.HoursException{{Date: "2026-12-24", Closed: true, Note: l10n.T("Jouluaatto", "", "")}}},
 			Phones: []services.Phone{{Number: "040 000 0001"}}, Email: "toimipiste@example.org"}},
-		Source: services.Source{Kind: "ptv", ID: "00000000-0000-4000-8000-000000000001", Modified: &verified, Fetched: &verified,
+		Source: services.Source{Kind: services.SourceSeed, ID: "00000000-0000-4000-8000-000000000001", Modified: &verified, Fetched: &verified,
 			URL: "https://www.suomi.fi/palvelut/00000000-0000-4000-8000-000000000001", Status: "Published"},
 		SourceValues:    services.SourceValues{"name": `{"fi":"Testipalvelu"}`},
 		SourceChanges:   []services.SourceChange{{Field: "url", Value: `"https://example.org/uusi"`, At: verified}},
