@@ -504,13 +504,15 @@ func (h *Handler) byGuids(w http.ResponseWriter, q map[string][]string, idx *ind
 		return
 	}
 	var found []json.RawMessage
+	seen := map[string]bool{}
 	for _, id := range strings.Split(s, ",") {
 		id = strings.TrimSpace(id)
 		if !guidRe.MatchString(id) {
 			badRequest(w, "guids", "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).")
 			return
 		}
-		if o, ok := idx.byID[kind+"/"+strings.ToLower(id)]; ok && o.status == "Published" {
+		if o, ok := idx.byID[kind+"/"+strings.ToLower(id)]; ok && o.status == "Published" && !seen[o.id] {
+			seen[o.id] = true
 			found = append(found, o.raw)
 		}
 	}

@@ -776,3 +776,7 @@ func TestProgress(t *testing.T) {
 		t.Errorf("summary progress %+v, last reported %+v", sum.Progress, last)
 	}
 }
+
+func newBenchClient(srv *ptvtest.Server) (*v11.Client, error) {
+	return v11.New(srv.URL())
+}
