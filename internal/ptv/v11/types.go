@@ -53,7 +53,11 @@ func (t Time) MarshalJSON() ([]byte, error) {
 
 func parseTime(s string) (time.Time, error) {
 	if strings.HasSuffix(s, "Z") || strings.LastIndexAny(s, "+-") > len("2006-01-02T") {
-		return time.Parse(time.RFC3339Nano, s)
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("timestamp %q: %w", s, err)
+		}
+		return v.UTC(), nil
 	}
 	v, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC)
 	if err != nil {
