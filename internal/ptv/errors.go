@@ -22,6 +22,7 @@ type FetchError struct {
 	Err       error
 }
 
+// Error names the endpoint, the status, the attempts and PTV's own message.
 func (e *FetchError) Error() string {
 	msg := "ptv: " + e.Endpoint
 	if e.Status != 0 {
@@ -39,6 +40,7 @@ func (e *FetchError) Error() string {
 	return msg
 }
 
+// Unwrap gives the network or context error, if any.
 func (e *FetchError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrUnavailable) true for temporary failures.
@@ -56,6 +58,7 @@ type DataError struct {
 	Err      error
 }
 
+// Error names the endpoint, the object and the field.
 func (e *DataError) Error() string {
 	msg := "ptv: " + e.Endpoint + ": "
 	if e.ID != "" {
@@ -69,6 +72,7 @@ func (e *DataError) Error() string {
 	return msg + e.Err.Error()
 }
 
+// Unwrap gives the decoding or validation error.
 func (e *DataError) Unwrap() error { return e.Err }
 
 // Warning is something skipped or doubtful in otherwise usable data.
@@ -80,6 +84,7 @@ type Warning struct {
 	Message  string
 }
 
+// String is the warning as one log line.
 func (w Warning) String() string {
 	s := w.Kind + " " + w.ID
 	if w.Field != "" {

@@ -313,11 +313,16 @@ func fixtures(later bool) *Dataset {
 		ds.ConnectionChanged = map[string]time.Time{ServiceNuoret: WeekLaterTime}
 	}
 	link(svcs, chans)
+	yhdistys := org(OrgYhdistys, "Esimerkkiyhdistys ry", "", "Organization", "091", "0000004-3")
+	if later {
+		yhdistys.OrganizationNames[0].Value = "Esimerkkiyhdistys ry (uusi nimi)"
+		yhdistys.Modified = ts(WeekLaterTime)
+	}
 	for _, o := range []v11.Organization{
 		org(OrgEsimerkkila, "Esimerkkilän hyvinvointialue", "Välfärdsområdet Exempelby", "WellbeingServicesCounty", "", "0000001-9"),
 		org(OrgTestikyla, "Testikylän kaupunki", "Testby stad", "Municipality", "837", "0000002-7"),
 		org(OrgVirasto, "Esimerkkiviraston keskus", "", "State", "", "0000003-5"),
-		org(OrgYhdistys, "Esimerkkiyhdistys ry", "", "Organization", "091", "0000004-3"),
+		yhdistys,
 	} {
 		ds.Organizations = append(ds.Organizations, mustJSON(o))
 	}
@@ -367,8 +372,9 @@ func Now() *Dataset { return fixtures(false) }
 
 // WeekLater is the fixture set one week later: ServiceNeuvonta renamed and
 // its phone channel's number changed, ServiceVertais archived, ServiceChat
-// withdrawn, ServiceTerapia new, and ServiceNuoret's connection to
-// ChannelPuhelin removed (with its modified unchanged, as PTV does).
+// withdrawn, ServiceTerapia new, ServiceNuoret's connection to
+// ChannelPuhelin removed (with its modified unchanged, as PTV does), and
+// OrgYhdistys renamed.
 func WeekLater() *Dataset { return fixtures(true) }
 
 // Synthetic is a deterministic dataset of n services and 2n channels for

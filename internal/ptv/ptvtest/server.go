@@ -229,6 +229,7 @@ const zeroGUID = "00000000-0000-0000-0000-000000000000"
 var alandCodes = map[string]bool{"035": true, "043": true, "060": true, "062": true, "065": true, "076": true,
 	"170": true, "295": true, "318": true, "417": true, "438": true, "478": true, "736": true, "766": true, "771": true, "941": true}
 
+// ServeHTTP answers as PTV would, or with the next matching injected fault.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	i := strings.Index(r.URL.Path, "/api/v11/")
 	if i < 0 {

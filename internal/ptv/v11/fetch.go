@@ -194,6 +194,9 @@ func (f *fetcher) incremental(ctx context.Context, sum *ptv.Summary) error {
 	if err != nil {
 		return err
 	}
+	if err := f.changedOrgs(ctx, since); err != nil {
+		return err
+	}
 	for _, st := range []struct {
 		param  string
 		status ptv.Status
@@ -212,6 +215,46 @@ func (f *fetcher) incremental(ctx context.Context, sum *ptv.Summary) error {
 	sum.Removed = f.removed
 	f.report()
 	return nil
+}
+
+// changedOrgs hands over, in batches without listings, the organizations
+// changed since the last sync that this sync has not already delivered: a
+// renamed organization does not touch its services' modified.
+func (f *fetcher) changedOrgs(ctx context.Context, since string) error {
+	var ids []string
+	err := f.c.guidPages(ctx, "Organization?date="+since, func(items []Item) error {
+		f.progress.Pages++
+		for _, it := range items {
+			if _, done := f.orgs[it.ID]; !done {
+				ids = append(ids, it.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return f.c.list(ctx, "Organization", ids, func(ep string, items []json.RawMessage) error {
+		m := &mapper{known: f.q.KnownMunicipality}
+		b := &ptv.Batch{}
+		for _, raw := range items {
+			var o Organization
+			if err := decode(ep, "organization", raw, &o); err != nil {
+				return err
+			}
+			org, err := m.organization(ep, &o, raw)
+			if err != nil {
+				return err
+			}
+			f.orgs[o.ID] = &org
+			f.progress.Organizations++
+			b.Organizations = append(b.Organizations, org)
+		}
+		b.Warnings = m.warnings
+		f.warnings += len(m.warnings)
+		f.report()
+		return f.fn(b)
+	})
 }
 
 // inScope checks a service read from an unfiltered list against the query.

@@ -346,7 +346,7 @@ func TestFetchIncrementalWeekLater(t *testing.T) {
 	srv.SetDataset(ptvtest.WeekLater())
 	c.Now = func() time.Time { return ptvtest.WeekLaterTime.Add(time.Hour) }
 	q.Since = first.Started
-	ls, _, _, sum, err := fetchAll(t, c, q)
+	ls, orgsLater, _, sum, err := fetchAll(t, c, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,6 +365,10 @@ func TestFetchIncrementalWeekLater(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantRemoved, sum.Removed); diff != "" {
 		t.Errorf("removed (-want +got):\n%s", diff)
+	}
+	// The renamed organization arrives although none of its services changed.
+	if o := orgsLater[ptvtest.OrgYhdistys]; o.Names["fi"] != "Esimerkkiyhdistys ry (uusi nimi)" {
+		t.Errorf("changed organization = %+v", o)
 	}
 	if got := find(t, ls, ptvtest.ServiceNeuvonta).Names["fi"]; got != "Seksuaalisuuteen ja seksuaaliterveyteen liittyvä neuvonta" {
 		t.Errorf("renamed service is called %q", got)
