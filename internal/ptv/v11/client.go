@@ -242,40 +242,28 @@ const maxPages = 100000
 
 // guidPages calls fn with the items of each page of an id+name list.
 func (c *Client) guidPages(ctx context.Context, endpoint string, fn func([]Item) error) error {
-	for n := 1; ; n++ {
-		ep := withPage(endpoint, n)
-		body, err := c.get(ctx, ep, false)
-		if err != nil {
-			return err
-		}
-		var p GuidPage
-		if err := json.Unmarshal(body, &p); err != nil {
-			return &ptv.DataError{Endpoint: ep, Kind: "page", Err: err}
-		}
-		if p.PageCount > maxPages {
-			return &ptv.DataError{Endpoint: ep, Kind: "page", Err: fmt.Errorf("pageCount %d", p.PageCount)}
-		}
-		if len(p.ItemList) > 0 {
-			if err := fn(p.ItemList); err != nil {
-				return err
-			}
-		}
-		if n >= p.PageCount || p.ItemList == nil {
-			return nil
-		}
-	}
+	return pages(ctx, c, endpoint, func(_ string, items []Item) error { return fn(items) })
 }
 
 // objectPages calls fn with the raw objects of each page of a full-object
 // list.
 func (c *Client) objectPages(ctx context.Context, endpoint string, fn func(ep string, items []json.RawMessage) error) error {
+	return pages(ctx, c, endpoint, fn)
+}
+
+// pages loops page=1..pageCount; PTV answers itemList null past the end
+// and when nothing matches.
+func pages[T any](ctx context.Context, c *Client, endpoint string, fn func(ep string, items []T) error) error {
 	for n := 1; ; n++ {
 		ep := withPage(endpoint, n)
 		body, err := c.get(ctx, ep, false)
 		if err != nil {
 			return err
 		}
-		var p Page
+		var p struct {
+			PageCount int `json:"pageCount"`
+			ItemList  []T `json:"itemList"`
+		}
 		if err := json.Unmarshal(body, &p); err != nil {
 			return &ptv.DataError{Endpoint: ep, Kind: "page", Err: err}
 		}

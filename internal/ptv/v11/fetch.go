@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -113,10 +114,10 @@ func (f *fetcher) full(ctx context.Context) error {
 		wc = "true"
 	}
 	var eps []string
-	for _, m := range sortedKeys(f.munis) {
+	for _, m := range slices.Sorted(maps.Keys(f.munis)) {
 		eps = append(eps, "Service/list/area/Municipality/code/"+m+"?includeWholeCountry="+wc)
 	}
-	for _, o := range sortedKeys(f.orgScope) {
+	for _, o := range slices.Sorted(maps.Keys(f.orgScope)) {
 		eps = append(eps, "Service/list/organization?organizationId="+url.QueryEscape(o))
 	}
 	if f.q.Nationwide && len(f.munis) == 0 {
@@ -234,9 +235,33 @@ func (f *fetcher) changedOrgs(ctx context.Context, since string) error {
 	if err != nil {
 		return err
 	}
-	return f.c.list(ctx, "Organization", ids, func(ep string, items []json.RawMessage) error {
+	for len(ids) > 0 {
+		n := min(len(ids), MaxGuids)
 		m := &mapper{known: f.q.KnownMunicipality}
-		b := &ptv.Batch{}
+		orgs, err := f.readOrgs(ctx, m, ids[:n])
+		if err != nil {
+			return err
+		}
+		ids = ids[n:]
+		b := &ptv.Batch{Warnings: m.warnings}
+		for _, o := range orgs {
+			b.Organizations = append(b.Organizations, *o)
+		}
+		f.warnings += len(m.warnings)
+		f.report()
+		if len(orgs) > 0 {
+			if err := f.fn(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readOrgs reads organizations by id into the cache and returns them.
+func (f *fetcher) readOrgs(ctx context.Context, m *mapper, ids []string) ([]*ptv.Organization, error) {
+	var out []*ptv.Organization
+	err := f.c.list(ctx, "Organization", ids, func(ep string, items []json.RawMessage) error {
 		for _, raw := range items {
 			var o Organization
 			if err := decode(ep, "organization", raw, &o); err != nil {
@@ -248,13 +273,11 @@ func (f *fetcher) changedOrgs(ctx context.Context, since string) error {
 			}
 			f.orgs[o.ID] = &org
 			f.progress.Organizations++
-			b.Organizations = append(b.Organizations, org)
+			out = append(out, &org)
 		}
-		b.Warnings = m.warnings
-		f.warnings += len(m.warnings)
-		f.report()
-		return f.fn(b)
+		return nil
 	})
+	return out, err
 }
 
 // inScope checks a service read from an unfiltered list against the query.
@@ -431,25 +454,10 @@ func (f *fetcher) resolveOrgs(ctx context.Context, m *mapper, b *ptv.Batch) erro
 			}
 		}
 	}
-	err := f.c.list(ctx, "Organization", want, func(ep string, items []json.RawMessage) error {
-		for _, raw := range items {
-			var o Organization
-			if err := decode(ep, "organization", raw, &o); err != nil {
-				return err
-			}
-			org, err := m.organization(ep, &o, raw)
-			if err != nil {
-				return err
-			}
-			f.orgs[o.ID] = &org
-			f.progress.Organizations++
-		}
-		return nil
-	})
-	if err != nil {
+	if _, err := f.readOrgs(ctx, m, want); err != nil {
 		return err
 	}
-	for _, id := range sortedKeys(need) {
+	for _, id := range slices.Sorted(maps.Keys(need)) {
 		o, ok := f.orgs[id]
 		if !ok {
 			m.warn("Organization/list", "organization", id, "", "organization not found")
@@ -461,13 +469,4 @@ func (f *fetcher) resolveOrgs(ctx context.Context, m *mapper, b *ptv.Batch) erro
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -105,27 +105,11 @@ type LocalizedListItem struct {
 	Type     string `json:"type"`
 }
 
-// Item is an id with a name, as in id lists and embedded references.
+// Item is an id with a name, as in id lists and embedded references. Paged
+// lists are {pageNumber, pageSize, pageCount, itemList}; see pages.
 type Item struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-}
-
-// GuidPage is a paged id+name list (V3VmOpenApiGuidPage).
-type GuidPage struct {
-	PageNumber int    `json:"pageNumber"`
-	PageSize   int    `json:"pageSize"`
-	PageCount  int    `json:"pageCount"`
-	ItemList   []Item `json:"itemList"` // null when nothing matches
-}
-
-// Page is a paged list of full objects; ItemList is kept raw so that each
-// object decodes, and fails, on its own.
-type Page struct {
-	PageNumber int               `json:"pageNumber"`
-	PageSize   int               `json:"pageSize"`
-	PageCount  int               `json:"pageCount"`
-	ItemList   []json.RawMessage `json:"itemList"`
 }
 
 // Municipality is a municipality reference.
