@@ -339,17 +339,28 @@ type Summary struct {
 	// a successful import and pass it as the next Query.Since.
 	Started time.Time
 	// Full says every service in scope was read, so the importer may end
-	// those in its store that were not seen.
-	Full     bool
+	// those in its store that were not seen. It is false after an
+	// incremental read and when a service could not be read.
+	Full bool
+	// Removed are services withdrawn or archived since Query.Since, and
+	// (incremental reads) changed services no longer in the query's scope.
+	// PTV's status lists do not filter by area: the importer ends those it
+	// holds and ignores the rest.
 	Removed  []Removal
 	Progress Progress
 	Warnings int
+	// Skipped are objects PTV sent that could not be read (malformed, or an
+	// enumeration value whose meaning cannot be guessed). They are left out;
+	// their batches went ahead without them. A malformed page, by
+	// contrast, stops the fetch with a *DataError.
+	Skipped []*DataError
 }
 
 // Reader reads listings from one PTV API version.
 type Reader interface {
 	// Fetch calls fn with each batch in turn and stops at the first error
 	// fn returns. Errors are *FetchError (PTV unreachable, refused, or gave
-	// up) or *DataError (PTV answered with something unreadable).
+	// up) or *DataError (PTV answered with an unreadable page); unreadable
+	// single objects are skipped and listed in Summary.Skipped.
 	Fetch(ctx context.Context, q Query, fn func(*Batch) error) (Summary, error)
 }

@@ -84,7 +84,7 @@ func New(baseURL string) (*Client, error) {
 	return &Client{
 		base:           u,
 		HTTP:           &http.Client{},
-		UserAgent:      "serie-directory/1 (+https://serie-verkosto.fi; PTV importer)",
+		UserAgent:      "SeriE-directory/1 (PTV importer; github.com/serie-verkosto/directory)",
 		RequestTimeout: 60 * time.Second,
 		MaxAttempts:    6,
 		MinBackoff:     time.Second,
@@ -111,8 +111,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Requests is how many HTTP attempts the client has made.
 func (c *Client) Requests() int { return int(c.requests.Load()) }
 
-// errNotFound is a 404 where the caller asked to see it (list?guids=).
-var errNotFound = errors.New("not found")
+var (
+	// errNotFound is a 404 where the caller asked to see it (list?guids=).
+	errNotFound = errors.New("not found")
+	// errTooLarge is a body over MaxBody: asking again would only download
+	// it again.
+	errTooLarge = errors.New("response too large")
+)
 
 // get fetches endpoint (relative to the base URL) and returns the body of a
 // 200. With allow404, a 404 returns errNotFound.
@@ -134,6 +139,8 @@ func (c *Client) get(ctx context.Context, endpoint string, allow404 bool) ([]byt
 			return nil, errNotFound
 		case err == nil && status != http.StatusTooManyRequests && status < 500:
 			return nil, &ptv.FetchError{Endpoint: endpoint, Status: status, Attempts: attempt, Body: shorten(body)}
+		case errors.Is(err, errTooLarge):
+			return nil, &ptv.FetchError{Endpoint: endpoint, Status: status, Attempts: attempt, Err: err}
 		}
 		last = &ptv.FetchError{Endpoint: endpoint, Status: status, Attempts: attempt, Body: shorten(body), Retryable: true, Err: err}
 		if attempt >= c.MaxAttempts {
@@ -176,9 +183,7 @@ func (c *Client) attempt(ctx context.Context, u string) (body []byte, status int
 		return nil, resp.StatusCode, 0, fmt.Errorf("reading the body: %w", err)
 	}
 	if int64(len(body)) > c.MaxBody {
-		// Not retryable in spirit, but a truncated or runaway body is a
-		// fault of the moment as often as of the data; the cap bounds it.
-		return nil, resp.StatusCode, 0, fmt.Errorf("response larger than %d bytes", c.MaxBody)
+		return nil, resp.StatusCode, 0, fmt.Errorf("%w: over %d bytes", errTooLarge, c.MaxBody)
 	}
 	return body, resp.StatusCode, c.retryAfter(resp.Header.Get("Retry-After")), nil
 }

@@ -3,6 +3,7 @@ package v11
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -84,6 +85,9 @@ func (c *Client) Fetch(ctx context.Context, q ptv.Query, fn func(*ptv.Batch) err
 	}
 	sum.Progress = f.progress
 	sum.Warnings = f.warnings
+	sum.Skipped = f.skipped
+	// A service that could not be read was not seen, but it is not gone.
+	sum.Full = sum.Full && f.skippedServices == 0
 	return sum, err
 }
 
@@ -99,6 +103,25 @@ type fetcher struct {
 	progress ptv.Progress
 	warnings int
 	removed  []ptv.Removal
+	// skipped are objects that could not be read; skippedServices counts
+	// the services among them.
+	skipped         []*ptv.DataError
+	skippedServices int
+}
+
+// skip records an unreadable object, which is left out so that one broken
+// object in PTV does not block every sync; an error that is not about one
+// object (a malformed page) is returned to stop the fetch.
+func (f *fetcher) skip(err error) error {
+	var de *ptv.DataError
+	if errors.As(err, &de) && de.ID != "" {
+		f.skipped = append(f.skipped, de)
+		if de.Kind == "channel" {
+			f.channels[de.ID] = nil // known to be unreadable, not missing
+		}
+		return nil
+	}
+	return err
 }
 
 func (f *fetcher) report() {
@@ -176,7 +199,10 @@ func (f *fetcher) incremental(ctx context.Context, sum *ptv.Summary) error {
 		for _, raw := range items {
 			var ch Channel
 			if err := decode(ep, "channel", raw, &ch); err != nil {
-				return err
+				if err := f.skip(err); err != nil {
+					return err
+				}
+				continue
 			}
 			for _, s := range ch.Services {
 				if s.Service != nil && s.Service.ID != "" {
@@ -265,11 +291,17 @@ func (f *fetcher) readOrgs(ctx context.Context, m *mapper, ids []string) ([]*ptv
 		for _, raw := range items {
 			var o Organization
 			if err := decode(ep, "organization", raw, &o); err != nil {
-				return err
+				if err := f.skip(err); err != nil {
+					return err
+				}
+				continue
 			}
 			org, err := m.organization(ep, &o, raw)
 			if err != nil {
-				return err
+				if err := f.skip(err); err != nil {
+					return err
+				}
+				continue
 			}
 			f.orgs[o.ID] = &org
 			f.progress.Organizations++
@@ -330,14 +362,22 @@ func (f *fetcher) services(ctx context.Context, ep string, items []json.RawMessa
 	for _, raw := range items {
 		var s Service
 		if err := decode(ep, "service", raw, &s); err != nil {
-			return err
+			if err := f.skip(err); err != nil {
+				return err
+			}
+			f.skippedServices++
+			continue
 		}
 		if f.seen[s.ID] {
 			continue // nationwide services are in every municipality's list
 		}
 		l, err := m.service(ep, &s, raw)
 		if err != nil {
-			return err
+			if err := f.skip(err); err != nil {
+				return err
+			}
+			f.skippedServices++
+			continue
 		}
 		nationwideOnly := checkScope && len(f.munis) == 0 && len(f.orgScope) == 0
 		if checkScope && !f.inScope(&s, &l, nationwideOnly) || !f.classMatch(&l, &s) {
@@ -398,11 +438,17 @@ func (f *fetcher) resolveChannels(ctx context.Context, m *mapper, b *ptv.Batch) 
 		for _, raw := range items {
 			var c Channel
 			if err := decode(ep, "channel", raw, &c); err != nil {
-				return err
+				if err := f.skip(err); err != nil {
+					return err
+				}
+				continue
 			}
 			ch, err := m.channel(ep, &c, raw)
 			if err != nil {
-				return err
+				if err := f.skip(err); err != nil {
+					return err
+				}
+				continue
 			}
 			f.channels[c.ID] = ch // nil for a channel left out, so it is not asked again
 			if ch != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -591,44 +592,91 @@ func TestCancel(t *testing.T) {
 	}
 }
 
-func TestMalformed(t *testing.T) {
-	page := func(item string) string {
-		return `{"pageNumber":1,"pageSize":100,"pageCount":1,"itemList":[` + item + `]}`
+func TestMalformedPage(t *testing.T) {
+	srv := newServer(t, ptvtest.Now())
+	srv.Inject("Service/list/area", 1, ptvtest.Fault{Body: `{"pageNumber":1,"itemList":[{"id":`})
+	c, _ := newClient(t, srv)
+	_, _, _, _, err := fetchAll(t, c, ptv.Query{Municipalities: []string{"837"}})
+	var de *ptv.DataError
+	if !errors.As(err, &de) || errors.Is(err, ptv.ErrUnavailable) {
+		t.Fatalf("error %v: want a DataError", err)
 	}
+	if want := "Service/list/area/Municipality/code/837?includeWholeCountry=false&page=1"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name %s", err, want)
+	}
+}
+
+// An unreadable object is skipped and reported, and the rest of its page
+// goes ahead: one broken object in PTV must not block every sync.
+func TestMalformedObject(t *testing.T) {
 	const id = "5e7c0000-0000-4000-8000-0000000000ff"
+	good := func(t *testing.T, srv *ptvtest.Server) string {
+		_, body := getBody(t, srv.URL()+"Service/"+ptvtest.ServicePerhe)
+		return body
+	}
 	tests := []struct {
-		name  string
-		body  string
-		want  []string
-		objID string
+		name string
+		bad  string
+		want []string
 	}{
-		{"truncated page", `{"pageNumber":1,"itemList":[{"id":`, []string{"Service/list/area/Municipality/code/837?includeWholeCountry=false&page=1", "page"}, ""},
-		{"wrong type in an object", page(`{"id":"` + id + `","serviceNames":7,"publishingStatus":"Published"}`), []string{"service " + id, "serviceNames"}, id},
-		{"unknown publishing status", page(`{"id":"` + id + `","publishingStatus":"Frozen","areaType":"LimitedType"}`), []string{"service " + id, "publishingStatus", `"Frozen"`}, id},
-		{"bad timestamp", page(`{"id":"` + id + `","publishingStatus":"Published","modified":"yesterday"}`), []string{"service " + id, "yesterday"}, id},
+		{"wrong type", `{"id":"` + id + `","serviceNames":7,"publishingStatus":"Published"}`, []string{"serviceNames"}},
+		{"unknown publishing status", `{"id":"` + id + `","publishingStatus":"Frozen","areaType":"LimitedType"}`, []string{"publishingStatus", `"Frozen"`}},
+		{"bad timestamp", `{"id":"` + id + `","publishingStatus":"Published","modified":"yesterday"}`, []string{"yesterday"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, ptvtest.Now())
-			srv.Inject("Service/list/area", 1, ptvtest.Fault{Body: tt.body})
+			page := `{"pageNumber":1,"pageSize":100,"pageCount":1,"itemList":[` + tt.bad + `,` + good(t, srv) + `]}`
+			srv.Inject("Service/list/area", 1, ptvtest.Fault{Body: page})
 			c, _ := newClient(t, srv)
-			_, _, _, _, err := fetchAll(t, c, ptv.Query{Municipalities: []string{"837"}})
-			var de *ptv.DataError
-			if !errors.As(err, &de) {
-				t.Fatalf("error %v: want a DataError", err)
+			ls, _, _, sum, err := fetchAll(t, c, ptv.Query{Municipalities: []string{"837"}})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if de.ID != tt.objID {
-				t.Errorf("object id %q, want %q", de.ID, tt.objID)
+			if diff := cmp.Diff([]string{ptvtest.ServicePerhe}, ids(ls)); diff != "" {
+				t.Errorf("services (-want +got):\n%s", diff)
 			}
-			if errors.Is(err, ptv.ErrUnavailable) {
-				t.Error("malformed data reported as PTV unavailable")
+			if len(sum.Skipped) != 1 || sum.Skipped[0].ID != id {
+				t.Fatalf("skipped %v, want %s", sum.Skipped, id)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
+			msg := sum.Skipped[0].Error()
+			for _, w := range append(tt.want, "service "+id, "Service/list/area/Municipality/code/837") {
+				if !strings.Contains(msg, w) {
+					t.Errorf("%q does not say %q", msg, w)
 				}
 			}
+			if sum.Full {
+				t.Error("a read that skipped a service is reported Full")
+			}
 		})
+	}
+}
+
+func getBody(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func TestTooLarge(t *testing.T) {
+	srv := newServer(t, ptvtest.Now())
+	c, _ := newClient(t, srv)
+	c.MaxBody = 1000
+	_, _, _, _, err := fetchAll(t, c, ptv.Query{Municipalities: []string{"837"}})
+	var fe *ptv.FetchError
+	if !errors.As(err, &fe) || errors.Is(err, ptv.ErrUnavailable) || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("error %v: want a non-retryable too-large error", err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
 
@@ -783,4 +831,28 @@ func TestProgress(t *testing.T) {
 
 func newBenchClient(srv *ptvtest.Server) (*v11.Client, error) {
 	return v11.New(srv.URL())
+}
+
+func TestMalformedChannel(t *testing.T) {
+	const ch = "c4a00000-0000-4000-8000-0000000000fe"
+	srv := withChannel(t, `{"id":"`+ch+`","serviceChannelType":"Phone","publishingStatus":"Published","phoneNumbers":"none"}`)
+	c, _ := newClient(t, srv)
+	ls, _, ws, sum, err := fetchAll(t, c, ptv.Query{Municipalities: []string{"091"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := find(t, ls, "5e7c0000-0000-4000-8000-0000000000fe")
+	if cn := conn(t, l, ch); cn.Channel != nil {
+		t.Errorf("unreadable channel mapped: %+v", cn.Channel)
+	}
+	if len(sum.Skipped) != 1 || sum.Skipped[0].ID != ch || sum.Skipped[0].Kind != "channel" ||
+		!strings.Contains(sum.Skipped[0].Error(), "ServiceChannel/list?guids=") {
+		t.Errorf("skipped %v, want channel %s named with its endpoint", sum.Skipped, ch)
+	}
+	if hasWarning(ws, l.ID, ch+" not found") {
+		t.Error("an unreadable channel is reported as missing too")
+	}
+	if !sum.Full {
+		t.Error("a skipped channel made the read not Full; only skipped services should")
+	}
 }

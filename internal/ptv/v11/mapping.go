@@ -14,8 +14,9 @@ import (
 
 // mapper turns v11 objects into the ptv model. What to do with an unknown
 // enumeration value is decided per field:
-//   - publishingStatus: an error for the object. It decides whether a
-//     listing is shown at all, so guessing could publish withdrawn content.
+//   - publishingStatus: a DataError for the object, which is then skipped
+//     (Summary.Skipped). It decides whether a listing is shown at all, so
+//     guessing could publish withdrawn content.
 //   - channel type: the channel is left out with a warning. A new kind of
 //     channel cannot be shown correctly, but the service's other channels can.
 //   - service hour type, weekday: that hours entry is left out with a
