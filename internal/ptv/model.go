@@ -54,10 +54,12 @@ type Listing struct {
 	Instructions Text
 	ChargeInfo   Text
 	Charge       Charge
-	Status       Status
-	Modified     time.Time // UTC
-	Link         string    // public page on suomi.fi
-	Languages    []string
+	// Keywords are search words by language.
+	Keywords  map[string][]string
+	Status    Status
+	Modified  time.Time // UTC
+	Link      string    // public page on suomi.fi
+	Languages []string
 	// Organization is the responsible organization (role Responsible); its
 	// full record is in the batch's Organizations.
 	Organization OrgRef
@@ -285,6 +287,9 @@ type Organization struct {
 	Names        Text
 	Municipality string
 	ParentID     string
+	Phones       []Phone
+	Emails       []Email
+	URLs         []Link
 	Modified     time.Time
 	Raw          []byte
 }

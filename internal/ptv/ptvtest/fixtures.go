@@ -128,6 +128,10 @@ func org(id, fi, sv, typ, code, business string) v11.Organization {
 		ID: id, OrganizationType: s(typ), BusinessCode: s(business),
 		OrganizationNames: names("Name", fi, sv, ""), AreaType: s("LimitedType"),
 		PublishingStatus: "Published", Modified: ts(NowTime.AddDate(0, -1, 0)),
+		WebPages: []v11.WebPage{{URL: "https://www.example.fi/", Value: fi, Language: "fi"}},
+		Emails:   []v11.LanguageItem{{Language: "fi", Value: "kirjaamo@example.fi"}},
+		// Organizations' numbers carry no type.
+		PhoneNumbers: []v11.Phone{{PrefixNumber: s("+358"), Number: "400000100", ServiceChargeType: s("Other"), Language: "fi"}},
 	}
 	if code != "" {
 		o.Municipality = ptr(muni(code))
@@ -158,6 +162,7 @@ func service(id, fi, sv, en, org string, areaType string, areas []v11.Area, clas
 		ServiceClasses: []v11.FintoItem{finto(class, "Luokka "+class)},
 		TargetGroups:   []v11.FintoItem{{Code: s("KR1"), Name: lang("Kansalaiset"), URI: "http://urn.fi/URN:NBN:fi:au:ptvl:KR1"}},
 		OntologyTerms:  []v11.FintoItem{{Name: lang("seksuaaliterveys"), URI: "http://www.yso.fi/onto/koko/p15822"}},
+		Keywords:       []v11.LanguageItem{{Language: "fi", Value: "neuvonta"}, {Language: "fi", Value: "tuki"}, {Language: "sv", Value: "stöd"}},
 		Organizations: []v11.ServiceOrganization{{Organization: &v11.Item{ID: org, Name: orgNames[org]},
 			RoleType: "Responsible"}},
 		PublishingStatus: "Published",

@@ -173,6 +173,13 @@ func TestFetchMapsService(t *testing.T) {
 	if o := orgs[ptvtest.OrgEsimerkkila]; o.BusinessCode != "0000001-9" || o.Type != "WellbeingServicesCounty" || o.Names["fi"] != "Esimerkkilän hyvinvointialue" {
 		t.Errorf("organization record = %+v", o)
 	}
+	if o := orgs[ptvtest.OrgEsimerkkila]; len(o.URLs) != 1 || len(o.Emails) != 1 || len(o.Phones) != 1 ||
+		o.Phones[0].Kind != ptv.PhoneVoice || o.Phones[0].Number != "+358400000100" {
+		t.Errorf("organization contacts: %+v %+v %+v", o.URLs, o.Emails, o.Phones)
+	}
+	if diff := cmp.Diff(map[string][]string{"fi": {"neuvonta", "tuki"}, "sv": {"stöd"}}, l.Keywords); diff != "" {
+		t.Errorf("keywords (-want +got):\n%s", diff)
+	}
 	if l.Status != ptv.StatusPublished || !l.Modified.Equal(ptvtest.NowTime) || l.Charge != ptv.ChargeFree {
 		t.Errorf("status %q modified %v charge %q", l.Status, l.Modified, l.Charge)
 	}

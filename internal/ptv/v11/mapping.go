@@ -220,6 +220,7 @@ func (m *mapper) service(ep string, s *Service, raw []byte) (ptv.Listing, error)
 		Instructions:   texts(s.ServiceDescriptions, "UserInstruction"),
 		ChargeInfo:     texts(s.ServiceDescriptions, "ChargeTypeAdditionalInfo"),
 		Charge:         m.charge(r, "serviceChargeType", s.ServiceChargeType),
+		Keywords:       keywords(s.Keywords),
 		Status:         st,
 		Modified:       s.Modified.Time,
 		Languages:      s.Languages,
@@ -361,7 +362,24 @@ func (m *mapper) organization(ep string, o *Organization, raw []byte) (ptv.Organ
 	if o.Municipality != nil {
 		org.Municipality = muniCode(o.Municipality.Code)
 	}
+	org.Phones = m.phones(r, "phoneNumbers", o.PhoneNumbers)
+	org.Emails = m.emails(r, o.Emails)
+	org.URLs = m.webPages(r, o.WebPages)
 	return org, nil
+}
+
+func keywords(in []LanguageItem) map[string][]string {
+	var out map[string][]string
+	for _, k := range in {
+		if k.Value == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[k.Language] = append(out[k.Language], k.Value)
+	}
+	return out
 }
 
 var phoneKinds = map[string]ptv.PhoneKind{
