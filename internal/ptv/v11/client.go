@@ -85,7 +85,7 @@ func New(baseURL string) (*Client, error) {
 		base:           u,
 		HTTP:           &http.Client{},
 		UserAgent:      "SeriE-directory/1 (PTV importer; github.com/serie-verkosto/directory)",
-		RequestTimeout: 60 * time.Second,
+		RequestTimeout: 30 * time.Second,
 		MaxAttempts:    6,
 		MinBackoff:     time.Second,
 		MaxBackoff:     time.Minute,

@@ -863,3 +863,27 @@ func TestMalformedChannel(t *testing.T) {
 		t.Error("a skipped channel made the read not Full; only skipped services should")
 	}
 }
+
+func TestPTVVanishes(t *testing.T) {
+	srv := ptvtest.NewServer(ptvtest.Synthetic(400))
+	c, sl := newClient(t, srv)
+	c.MaxAttempts = 3
+	batches := 0
+	_, err := c.Fetch(context.Background(), ptv.Query{Municipalities: allMunis}, func(*ptv.Batch) error {
+		batches++
+		if batches == 1 {
+			srv.Close()
+		}
+		return nil
+	})
+	if batches != 1 {
+		t.Errorf("%d batches, want 1 before PTV went away", batches)
+	}
+	var fe *ptv.FetchError
+	if !errors.As(err, &fe) || !errors.Is(err, ptv.ErrUnavailable) || fe.Attempts != 3 || !strings.Contains(err.Error(), "Service/list/area/Municipality/code/") {
+		t.Errorf("error %v: want PTV unavailable after 3 attempts, naming the endpoint", err)
+	}
+	if len(sl.d) != 2 {
+		t.Errorf("waited %v, want twice", sl.d)
+	}
+}
