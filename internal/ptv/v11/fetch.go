@@ -109,6 +109,19 @@ type fetcher struct {
 	skippedServices int
 }
 
+// read decodes one object and maps it. ok is false when the object was
+// skipped, or, with err set, when the fetch must stop.
+func read[T, M any](f *fetcher, ep, kind string, raw json.RawMessage, mapFn func(string, *T, []byte) (M, error)) (obj *T, mapped M, ok bool, err error) {
+	obj = new(T)
+	if err = decode(ep, kind, raw, obj); err == nil {
+		mapped, err = mapFn(ep, obj, raw)
+	}
+	if err != nil {
+		return obj, mapped, false, f.skip(err)
+	}
+	return obj, mapped, true, nil
+}
+
 // skip records an unreadable object, which is left out so that one broken
 // object in PTV does not block every sync; an error that is not about one
 // object (a malformed page) is returned to stop the fetch.
@@ -289,16 +302,9 @@ func (f *fetcher) readOrgs(ctx context.Context, m *mapper, ids []string) ([]*ptv
 	var out []*ptv.Organization
 	err := f.c.list(ctx, "Organization", ids, func(ep string, items []json.RawMessage) error {
 		for _, raw := range items {
-			var o Organization
-			if err := decode(ep, "organization", raw, &o); err != nil {
-				if err := f.skip(err); err != nil {
-					return err
-				}
-				continue
-			}
-			org, err := m.organization(ep, &o, raw)
-			if err != nil {
-				if err := f.skip(err); err != nil {
+			o, org, ok, err := read(f, ep, "organization", raw, m.organization)
+			if !ok {
+				if err != nil {
 					return err
 				}
 				continue
@@ -436,16 +442,9 @@ func (f *fetcher) resolveChannels(ctx context.Context, m *mapper, b *ptv.Batch) 
 	}
 	err := f.c.list(ctx, "ServiceChannel", want, func(ep string, items []json.RawMessage) error {
 		for _, raw := range items {
-			var c Channel
-			if err := decode(ep, "channel", raw, &c); err != nil {
-				if err := f.skip(err); err != nil {
-					return err
-				}
-				continue
-			}
-			ch, err := m.channel(ep, &c, raw)
-			if err != nil {
-				if err := f.skip(err); err != nil {
+			c, ch, ok, err := read(f, ep, "channel", raw, m.channel)
+			if !ok {
+				if err != nil {
 					return err
 				}
 				continue
