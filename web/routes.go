@@ -93,7 +93,7 @@ func (s *Server) routes() *mux.Router {
 
 	// Care pathways (issue 4, web/pathways.go): /pathways/coverage and
 	// /pathways/new before /pathways/{slug}. Drafts, proposing and
-	// publishing are decided inside (internal/api/pathways.go).
+	// publishing are decided inside (internal/pathways).
 	page("/pathways", "pathways", get, s.listPathways)
 	page("/pathways/coverage", "pathways.coverage", get, s.showCoverage)
 	page("/pathways/new", "pathway.new", get, s.newPathwayForm)
