@@ -2,128 +2,17 @@ package web
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
-	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
 )
 
-// The pathway editor: the form of a new or existing pathway, and saving
-// it through pathways.Store.Save. The steps are edited as YAML (the
-// seed's format, pathways.StepsYAML): a branching structure is clearer as
-// text than as nested form rows. Errors use the forms' one error state
-// (Form), with labels that name the step a problem is in.
-
-// PathwayEditView is the form of a new or existing pathway.
-type PathwayEditView struct {
-	*Base
-	IsNew bool
-	Slug  string
-	// The pathway's texts (not Title, which is the page's).
-	Name, Situation, Description l10n.Text
-	TargetGroup, Owner, ReviewBy string
-	PathwayStatus                string
-	Steps                        string
-	Version                      int
-	MayPublish                   bool
-	Action                       string
-	CancelURL                    string
-	// Form is the error state: every problem in the summary, naming its
-	// step; the heading says how many, or what went wrong as a whole.
-	Form       *Form
-	CurrentURL string // after a conflict: the stored version
-}
-
-// Err returns the error of an input.
-func (v *PathwayEditView) Err(name string) string { return v.Form.Errors[name] }
-
-// PathwayTexts is the fieldset of one text's three languages.
-type PathwayTexts struct {
-	V      *PathwayEditView
-	Name   string
-	Inputs []PathwayTextInput
-}
-
-// PathwayTextInput is one language of a text.
-type PathwayTextInput struct {
-	ID, Name, Lang, Value, Err string
-}
-
-// TextInputs returns the fieldset of the text named name.
-func (v *PathwayEditView) TextInputs(name string, t l10n.Text) PathwayTexts {
-	out := PathwayTexts{V: v, Name: name}
-	for _, lang := range l10n.Languages {
-		n := name + "." + lang
-		out.Inputs = append(out.Inputs, PathwayTextInput{ID: fieldID(n), Name: n, Lang: lang, Value: t.In(lang), Err: v.Err(n)})
-	}
-	return out
-}
-
-// stepField splits "steps[2:x].next" into 2, "x" and "next".
-var stepField = regexp.MustCompile(`^steps\[(\d+)(?::([^\]]*))?\](?:\.(.+))?$`)
-
-// pathwayInput is the input a field error of a pathway belongs to: a
-// step's problems are the steps' text's.
-func pathwayInput(field string) string {
-	if stepField.MatchString(field) {
-		return "steps"
-	}
-	return listField(field)
-}
-
-// pathwayLabel labels a field error for the summary: its step ("Vaihe 2
-// (b), next") or its field and language ("Otsikko (suomi)").
-func (b *Base) pathwayLabel(field string) string {
-	if m := stepField.FindStringSubmatch(field); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		where := b.T("pathway.edit.err_step", n+1, m[2])
-		if m[2] == "" {
-			where = b.T("pathway.step_n", n+1)
-		}
-		if m[3] != "" {
-			where += ", " + m[3]
-		}
-		return where
-	}
-	base, lang, _ := strings.Cut(field, ".")
-	where := b.T("pathway.field." + base)
-	if l10n.Supported(lang) {
-		where += " (" + b.LangName(lang) + ")"
-	}
-	return where
-}
-
-func (s *Server) pathwayEditView(b *Base, p pathways.Pathway, isNew bool) (*PathwayEditView, error) {
-	v := &PathwayEditView{Base: b, IsNew: isNew, Slug: p.Slug, Name: p.Title, Situation: p.Situation,
-		Description: p.Description, TargetGroup: p.TargetGroup, Owner: p.Owner, PathwayStatus: p.Status,
-		Version: p.Version, MayPublish: pathways.MayPublish(b.User) == nil, Form: &Form{Errors: map[string]string{}}}
-	if p.ReviewBy != nil {
-		v.ReviewBy = p.ReviewBy.Format(time.DateOnly)
-	}
-	if v.PathwayStatus == "" {
-		v.PathwayStatus = pathways.StatusDraft
-	}
-	var err error
-	if v.Steps, err = pathways.StepsYAML(p.Steps); err != nil {
-		return nil, err
-	}
-	if isNew {
-		v.Action, v.CancelURL = b.URL("pathway.new.post"), b.URL("pathways")
-		b.Title = b.T("pathway.edit.new_title")
-	} else {
-		v.Action, v.CancelURL = b.URL("pathway.edit.post", "slug", p.Slug), b.URL("pathway", "slug", p.Slug)
-		b.Title = b.T("pathway.edit.title", p.Title.String())
-		if t, _ := p.Title.Get(b.Lang); t != "" {
-			b.Title = b.T("pathway.edit.title", t)
-		}
-	}
-	b.Nav = "pathways"
-	return v, nil
-}
+// The pathway editor's pages: the form, and saving it through
+// pathways.Store.Save. The steps are edited as YAML (the seed's format,
+// pathways.StepsYAML): a branching structure is clearer as text than as
+// nested form rows.
 
 // mayOpenEditor answers an anonymous GET with the login page; otherwise
 // it returns whether the user may propose pathways at all (the use case
@@ -139,31 +28,31 @@ func (s *Server) mayOpenEditor(w http.ResponseWriter, r *http.Request, b *Base) 
 }
 
 func (s *Server) newPathwayForm(w http.ResponseWriter, r *http.Request, b *Base) error {
-	if done, err := s.mayOpenEditor(w, r, b); done || err != nil {
-		return err
-	}
-	v, err := s.pathwayEditView(b, pathways.Pathway{}, true)
-	if err != nil {
-		return err
-	}
-	return s.render(w, b, "pathway_edit", v)
+	return s.pathwayForm(w, r, b, true)
 }
 
 func (s *Server) editPathwayForm(w http.ResponseWriter, r *http.Request, b *Base) error {
+	return s.pathwayForm(w, r, b, false)
+}
+
+// pathwayForm shows the editor: empty (isNew), or with the pathway of
+// the path. An editor may open a published pathway too: saving it stores
+// a proposal for an admin (pathways.Store.Save).
+func (s *Server) pathwayForm(w http.ResponseWriter, r *http.Request, b *Base, isNew bool) error {
 	if done, err := s.mayOpenEditor(w, r, b); done || err != nil {
 		return err
 	}
-	slug, err := pathID(r, "slug")
-	if err != nil {
-		return err
+	var p pathways.Pathway
+	if !isNew {
+		slug, err := pathID(r, "slug")
+		if err != nil {
+			return err
+		}
+		if p, err = s.cfg.Pathways.Read(r.Context(), b.User, slug); err != nil {
+			return err
+		}
 	}
-	// An editor may open a published pathway too: saving it stores a
-	// proposal for an admin (pathways.Store.Save).
-	p, err := s.cfg.Pathways.Read(r.Context(), b.User, slug)
-	if err != nil {
-		return err
-	}
-	v, err := s.pathwayEditView(b, p, false)
+	v, err := s.pathwayEditView(b, p, isNew)
 	if err != nil {
 		return err
 	}
@@ -171,15 +60,11 @@ func (s *Server) editPathwayForm(w http.ResponseWriter, r *http.Request, b *Base
 }
 
 func (s *Server) createPathway(w http.ResponseWriter, r *http.Request, b *Base) error {
-	return s.savePathway(w, r, b, "")
+	return s.savePathway(w, r, b, true)
 }
 
 func (s *Server) updatePathway(w http.ResponseWriter, r *http.Request, b *Base) error {
-	slug, err := pathID(r, "slug")
-	if err != nil {
-		return err
-	}
-	return s.savePathway(w, r, b, slug)
+	return s.savePathway(w, r, b, false)
 }
 
 // readPathway reads the posted form: the pathway, and the problems of
@@ -201,11 +86,18 @@ func readPathway(r *http.Request, slug string) (pathways.Pathway, apperr.Fields)
 	return p, f.fs
 }
 
-// savePathway saves the posted pathway (a new one when slug is "") and
-// goes to its page, or to the proposal it became; a refused save shows
-// the form again with what was typed, every problem named, and the
-// status of the refusal.
-func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, slug string) error {
+// savePathway saves the posted pathway (a new one, isNew, or the one of
+// the path) and goes to its page, or to the proposal it became; a
+// refused save shows the form again with what was typed, every problem
+// named, and the status of the refusal.
+func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, isNew bool) error {
+	slug := ""
+	if !isNew {
+		var err error
+		if slug, err = pathID(r, "slug"); err != nil {
+			return err
+		}
+	}
 	if _, err := s.mayOpenEditor(w, r, b); err != nil {
 		return err
 	}
@@ -213,7 +105,6 @@ func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, sl
 		return err
 	}
 	p, unread := readPathway(r, slug)
-	isNew := slug == ""
 	var err error
 	proposed := false
 	if len(unread) == 0 {

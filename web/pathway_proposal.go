@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/serie-verkosto/directory/internal/pathways"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // ProposalView shows an editor's pending change to a published pathway.
@@ -21,15 +22,7 @@ type ProposalView struct {
 // admins: what is proposed, by whom, and for admins the publish and
 // discard buttons.
 func (s *Server) showProposal(w http.ResponseWriter, r *http.Request, b *Base) error {
-	if err := s.pathwaysOn(); err != nil {
-		return err
-	}
-	// Refused before the path is read (Proposal decides again), so that
-	// a stranger learns nothing about the slug.
-	if err := pathways.MayPropose(b.User); err != nil {
-		return err
-	}
-	slug, err := pathID(r, "slug")
+	slug, err := s.proposalSlug(r, b, pathways.MayPropose)
 	if err != nil {
 		return err
 	}
@@ -58,15 +51,7 @@ func (s *Server) showProposal(w http.ResponseWriter, r *http.Request, b *Base) e
 // decideProposal answers the admin's POST to publish or discard it.
 func (s *Server) decideProposal(accept bool) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		if err := s.pathwaysOn(); err != nil {
-			return err
-		}
-		// Refused before the path and the form are read (the use case
-		// decides again).
-		if err := pathways.MayPublish(b.User); err != nil {
-			return err
-		}
-		slug, err := pathID(r, "slug")
+		slug, err := s.proposalSlug(r, b, pathways.MayPublish)
 		if err != nil {
 			return err
 		}
@@ -84,6 +69,20 @@ func (s *Server) decideProposal(accept bool) pageHandler {
 		}
 		return redirect(w, r, b.URL("pathway", "slug", slug))
 	}
+}
+
+// proposalSlug is the slug of a proposal's page, for those who may
+// (may: pathways.MayPropose to see it, MayPublish to decide it). The use
+// cases decide again; asking first, before the path is read, tells a
+// stranger nothing about the slug.
+func (s *Server) proposalSlug(r *http.Request, b *Base, may func(*users.User) error) (string, error) {
+	if err := s.pathwaysOn(); err != nil {
+		return "", err
+	}
+	if err := may(b.User); err != nil {
+		return "", err
+	}
+	return pathID(r, "slug")
 }
 
 // PendingProposal returns the link to a pathway's pending proposal for

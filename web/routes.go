@@ -91,7 +91,7 @@ func (s *Server) routes() *mux.Router {
 	page("/contacts/{id}/report", "contact.report", get, s.reportPage(services.EntityContact))
 	page("/contacts/{id}/report", "contact.report.post", post, s.sendReport(services.EntityContact))
 
-	// Care pathways (issue 4, web/pathways.go): /pathways/coverage and
+	// Care pathways (issue 4, web/pathway*.go): /pathways/coverage and
 	// /pathways/new before /pathways/{slug}. Drafts, proposing and
 	// publishing are decided inside (internal/pathways).
 	page("/pathways", "pathways", get, s.listPathways)

@@ -50,6 +50,15 @@ func (a *Accounts) as(ctx context.Context, actor *users.User) (context.Context, 
 	return db.WithActor(ctx, actor.ID), guarded, nil
 }
 
+// write runs one account write for actor (see as).
+func (a *Accounts) write(ctx context.Context, actor *users.User, w func(ctx context.Context, us *users.Store) error) error {
+	ctx, us, err := a.as(ctx, actor)
+	if err != nil {
+		return err
+	}
+	return w(ctx, us)
+}
+
 // List returns every account, active or not, ordered by e-mail, for
 // actor: Unauthorized or Forbidden unless actor may manage accounts.
 func (a *Accounts) List(ctx context.Context, actor *users.User) ([]users.User, error) {
@@ -95,11 +104,7 @@ func (a *Accounts) Create(ctx context.Context, actor *users.User, u *users.User)
 // demoted), or Unauthorized or Forbidden unless actor may manage
 // accounts.
 func (a *Accounts) Update(ctx context.Context, actor *users.User, u *users.User) error {
-	ctx, us, err := a.as(ctx, actor)
-	if err != nil {
-		return err
-	}
-	return us.Update(ctx, u)
+	return a.write(ctx, actor, func(ctx context.Context, us *users.Store) error { return us.Update(ctx, u) })
 }
 
 // ResetPassword gives the account a new random password for actor to
@@ -117,30 +122,18 @@ func (a *Accounts) ResetPassword(ctx context.Context, actor *users.User, id stri
 // for actor: NotFound; Conflict for the last active admin; Unauthorized
 // or Forbidden unless actor may manage accounts.
 func (a *Accounts) Deactivate(ctx context.Context, actor *users.User, id string) error {
-	ctx, us, err := a.as(ctx, actor)
-	if err != nil {
-		return err
-	}
-	return us.Deactivate(ctx, id)
+	return a.write(ctx, actor, func(ctx context.Context, us *users.Store) error { return us.Deactivate(ctx, id) })
 }
 
 // Activate lets a deactivated account log in again, for actor: NotFound,
 // or Unauthorized or Forbidden unless actor may manage accounts.
 func (a *Accounts) Activate(ctx context.Context, actor *users.User, id string) error {
-	ctx, us, err := a.as(ctx, actor)
-	if err != nil {
-		return err
-	}
-	return us.Activate(ctx, id)
+	return a.write(ctx, actor, func(ctx context.Context, us *users.Store) error { return us.Activate(ctx, id) })
 }
 
 // ResetTOTP removes the account's second factor (a lost device) and ends
 // its sessions, for actor: NotFound, or Unauthorized or Forbidden unless
 // actor may manage accounts.
 func (a *Accounts) ResetTOTP(ctx context.Context, actor *users.User, id string) error {
-	ctx, us, err := a.as(ctx, actor)
-	if err != nil {
-		return err
-	}
-	return us.DisableTOTP(ctx, id)
+	return a.write(ctx, actor, func(ctx context.Context, us *users.Store) error { return us.DisableTOTP(ctx, id) })
 }
