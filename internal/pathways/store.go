@@ -49,7 +49,9 @@ var (
 		WHERE slug = :slug AND version = :version`
 )
 
-// Pathway returns one pathway, drafts included, or a NotFound error.
+// Pathway returns one pathway, drafts included, or a NotFound error:
+// for the search index, importers and checks behind a use case. A
+// person's read goes through Read, which hides drafts.
 func (s *Store) Pathway(ctx context.Context, slug string) (Pathway, error) {
 	var p Pathway
 	err := s.db.GetContext(ctx, &p, s.db.Rebind(selectPathway+` WHERE slug = ?`), slug)
@@ -57,7 +59,8 @@ func (s *Store) Pathway(ctx context.Context, slug string) (Pathway, error) {
 }
 
 // Pathways returns the published pathways, and the drafts too when
-// includeDrafts, in display order.
+// includeDrafts, in display order. A person's list goes through List,
+// which decides includeDrafts by the policy.
 func (s *Store) Pathways(ctx context.Context, includeDrafts bool) ([]Pathway, error) {
 	q := selectPathway + ` WHERE status = 'published' ORDER BY position, slug`
 	if includeDrafts {

@@ -166,7 +166,9 @@ type Guard func(target User) error
 // Guarded returns a store over the same database whose writes first ask
 // g about the account they read in their transaction, and write nothing
 // when it refuses. A store without a guard writes for trusted callers
-// (the CLI, the authenticator acting for the user themselves).
+// (the CLI, the authenticator acting for the user themselves). The TOTP
+// bookkeeping of a login (SetTOTPSecret, UseTOTPStep) asks no guard: only
+// the authenticator calls it, for the user logging in.
 func (s *Store) Guarded(g Guard) *Store {
 	c := *s
 	c.guard = g
@@ -191,7 +193,9 @@ func newID() string {
 }
 
 // Create stores a new active user with the password hashed. An e-mail
-// already in use is a Conflict; an unknown network is Invalid.
+// already in use is a Conflict; an unknown network is Invalid; a guard's
+// refusal (Guarded), asked about the new account in the transaction, is
+// returned as it is.
 func (s *Store) Create(ctx context.Context, u *User, password string) error {
 	x := *u
 	x.Email = strings.ToLower(strings.TrimSpace(x.Email))
