@@ -201,3 +201,59 @@ func auditRows(t *testing.T, d *db.DB) int {
 	}
 	return n
 }
+
+// A submission whose steps could not be read is answered as Save would
+// answer it: the policy's refusal first, else every problem at once.
+func TestSaveRefusal(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, ps := seeded(t, d)
+		admin := &users.User{ID: "u-admin", Role: users.RoleAdmin, Active: true}
+		editor := &users.User{ID: "u-editor", Role: users.RoleEditor, Active: true, Networks: []string{"pirkanmaa"}}
+		member := &users.User{ID: "u-member", Role: users.RoleMember, Active: true}
+		published := valid()
+		published.Slug, published.Status = "julkaistu", pathways.StatusPublished
+		if _, err := ps.Save(ctx, admin, published, true); err != nil {
+			t.Fatal(err)
+		}
+		draft := valid()
+		draft.Slug = "luonnos"
+		if _, err := ps.Save(ctx, admin, draft, true); err != nil {
+			t.Fatal(err)
+		}
+		var unread apperr.Fields
+		unread.Add("steps", "err.steps_yaml", "the steps are not valid YAML")
+		sent := func(slug, status string) pathways.Pathway {
+			p := *valid()
+			p.Slug, p.Status, p.Steps, p.TargetGroup = slug, status, nil, "everyone"
+			return p
+		}
+		for _, c := range []struct {
+			name   string
+			actor  *users.User
+			p      pathways.Pathway
+			create bool
+			code   apperr.Code
+			fields []string
+		}{
+			{"anonymous", nil, sent("uusi", pathways.StatusDraft), true, apperr.Unauthorized, nil},
+			{"member", member, sent("uusi", pathways.StatusDraft), true, apperr.Forbidden, nil},
+			{"editor publishes a new one", editor, sent("uusi", pathways.StatusPublished), true, apperr.Forbidden, nil},
+			{"editor publishes a draft", editor, sent("luonnos", pathways.StatusPublished), false, apperr.Forbidden, nil},
+			{"editor's change to a published one (a proposal)", editor, sent("julkaistu", pathways.StatusPublished), false, apperr.Invalid, []string{"steps", "target_group"}},
+			{"editor's draft", editor, sent("uusi", pathways.StatusDraft), true, apperr.Invalid, []string{"steps", "target_group"}},
+			{"admin publishes", admin, sent("luonnos", pathways.StatusPublished), false, apperr.Invalid, []string{"steps", "target_group"}},
+		} {
+			err := ps.SaveRefusal(ctx, c.actor, c.p, c.create, unread)
+			var fields []string
+			if e := apperr.As(err); e != nil {
+				for _, f := range e.Fields {
+					fields = append(fields, f.Field)
+				}
+			}
+			if !apperr.Is(err, c.code) || fmt.Sprint(fields) != fmt.Sprint(c.fields) {
+				t.Errorf("%s: %v (fields %v); want %s %v", c.name, err, fields, c.code, c.fields)
+			}
+		}
+	})
+}
