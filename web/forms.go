@@ -108,6 +108,14 @@ func (b *Base) errorMessage(err error) string {
 // state, labelling each field with label. It returns nil for an error that
 // is not about the form's values (the caller renders it as an error page).
 func (b *Base) formError(err error, label func(field string) string) *Form {
+	return b.formErrorAt(err, label, listField)
+}
+
+// formErrorAt is formError for a form whose inputs are named otherwise:
+// input names the input a field error belongs to (for most forms
+// listField; the pathway editor files every step's problem under the
+// steps' text).
+func (b *Base) formErrorAt(err error, label, input func(field string) string) *Form {
 	e := apperr.As(err)
 	if e == nil || e.Code == apperr.Internal || e.Code == apperr.NotFound || e.Code == apperr.Unauthorized {
 		return nil
@@ -118,7 +126,7 @@ func (b *Base) formError(err error, label func(field string) string) *Form {
 	f := &Form{Errors: map[string]string{}}
 	for _, fe := range e.Fields {
 		msg := b.fieldMessage(fe)
-		name := listField(fe.Field)
+		name := input(fe.Field)
 		if old, ok := f.Errors[name]; ok {
 			if !strings.Contains(old, msg) {
 				f.Errors[name] = old + "; " + msg

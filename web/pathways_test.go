@@ -47,6 +47,10 @@ const (
 	pwMinorGap = "arvio" // adolescent psychiatry: national only in Pirkanmaa, local in the capital region
 )
 
+// testAdmin reads what the tests check behind the pages' backs (pending
+// proposals, which only those who may propose see).
+var testAdmin = &users.User{ID: "u-test-admin", Role: users.RoleAdmin, Active: true}
+
 // pwSite is a served directory with care pathways and users.
 type pwSite struct {
 	db    *db.DB
@@ -929,7 +933,7 @@ func TestPathwayEditing(t *testing.T) {
 		if got, _ := s.paths.Pathway(context.Background(), "admin-polku"); got.Status != pathways.StatusPublished || got.Version != 1 {
 			t.Errorf("the proposal changed the published pathway: %s v%d", got.Status, got.Version)
 		}
-		if _, err := s.paths.Proposal(context.Background(), "admin-polku"); err != nil {
+		if _, err := s.paths.Proposal(context.Background(), testAdmin, "admin-polku"); err != nil {
 			t.Errorf("no proposal stored: %v", err)
 		}
 		_, doc = editor.page(t, "/pathways/admin-polku/proposal", http.StatusOK)
@@ -949,7 +953,7 @@ func TestPathwayEditing(t *testing.T) {
 		if got, _ := s.paths.Pathway(context.Background(), "admin-polku"); got.Status != pathways.StatusPublished || got.Version != 2 {
 			t.Errorf("after publishing the proposal: %s v%d, want published v2", got.Status, got.Version)
 		}
-		if _, err := s.paths.Proposal(context.Background(), "admin-polku"); err == nil {
+		if _, err := s.paths.Proposal(context.Background(), testAdmin, "admin-polku"); err == nil {
 			t.Errorf("the published proposal is still pending")
 		}
 		// The editor may revise the draft; the admin publishes it.
@@ -1042,7 +1046,7 @@ func TestPathwayAPIWrite(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newPathwaySite(t, d)
 		anon, admin, editor := s.anon(), s.as(t, "admin"), s.as(t, "editor")
-		steps, err := web.ParseStepsYAML(stepsYAML)
+		steps, err := pathways.ParseStepsYAML(stepsYAML)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1145,11 +1149,11 @@ func TestStepsYAMLRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range data.Pathways {
-		text, err := web.StepsYAML(p.Steps)
+		text, err := pathways.StepsYAML(p.Steps)
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := web.ParseStepsYAML(text)
+		back, err := pathways.ParseStepsYAML(text)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", p.Slug, err, text)
 		}
@@ -1162,7 +1166,7 @@ func TestStepsYAMLRoundTrip(t *testing.T) {
 			t.Errorf("%s: the YAML carries empty fields:\n%s", p.Slug, text)
 		}
 	}
-	if _, err := web.ParseStepsYAML("- id: a\n  colour: red\n"); err == nil {
+	if _, err := pathways.ParseStepsYAML("- id: a\n  colour: red\n"); err == nil {
 		t.Errorf("an unknown field is accepted")
 	}
 }

@@ -59,9 +59,9 @@ func (s *Server) routes() *mux.Router {
 	page("/contacts/{id}/report", "contact.report", get, s.reportPage(services.EntityContact))
 	page("/contacts/{id}/report", "contact.report.post", post, s.sendReport(services.EntityContact))
 
-	// Care pathways (issue 4, web/pathways.go): /pathways/coverage and
+	// Care pathways (issue 4, web/pathway*.go): /pathways/coverage and
 	// /pathways/new before /pathways/{slug}. Drafts, proposing and
-	// publishing are decided inside (internal/api/pathways.go).
+	// publishing are decided inside (internal/pathways).
 	page("/pathways", "pathways", get, s.listPathways)
 	page("/pathways/coverage", "pathways.coverage", get, s.showCoverage)
 	page("/pathways/new", "pathway.new", get, s.newPathwayForm)

@@ -21,7 +21,6 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/pathways"
@@ -87,9 +86,6 @@ type Server struct {
 	store *services.Store
 	log   *slog.Logger
 	cat   *i18n.Catalog
-	// papi serves the pathway pages' rules until they move into
-	// internal/pathways.
-	papi *api.API
 	// services and contacts are the listing kinds' editing pages.
 	services *listingPages[services.Service]
 	contacts *listingPages[services.Contact]
@@ -129,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("quick-exit URL %q: want an absolute http(s) address", cfg.QuickExit)
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
-		papi: api.New(cfg.Store, cfg.Index, cfg.Pathways, cfg.Log), reports: newReportLimiter(),
+		reports:  newReportLimiter(),
 		services: servicePages(cfg.Store), contacts: contactPages(cfg.Store)}
 	if err := s.loadStatic(); err != nil {
 		return nil, err

@@ -1,24 +1,30 @@
 package web
 
 import (
-	"crypto/rand"
+	"context"
 	"net/http"
 
 	"github.com/gorilla/mux"
 
+	"github.com/serie-verkosto/directory/internal/accounts"
 	"github.com/serie-verkosto/directory/internal/apperr"
-	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // Admins manage accounts: list, create, reset passwords, deactivate and
-// activate users, and reset a lost second factor.
+// activate users, and reset a lost second factor. The pages are adapters
+// of the use cases of internal/accounts, which decide who may.
 
-// adminOnly wraps a page for those who manage users (auth.AdminUsers).
+// accounts returns the account use cases over the server's users.
+func (s *Server) accounts() *accounts.Accounts { return accounts.New(s.cfg.Users) }
+
+// adminOnly wraps a page for those who manage accounts
+// (accounts.MayManage), so that a form is not even shown to others; the
+// use cases decide again.
 func (s *Server) adminOnly(h pageHandler) pageHandler {
 	return s.loggedIn(func(w http.ResponseWriter, r *http.Request, b *Base) error {
-		if err := auth.Can(b.User, auth.AdminUsers, auth.Resource{}); err != nil {
+		if err := accounts.MayManage(b.User); err != nil {
 			return err
 		}
 		return h(w, r, b)
@@ -33,7 +39,7 @@ type UsersView struct {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, b *Base) error {
-	list, err := s.cfg.Users.List(r.Context())
+	list, err := s.accounts().List(r.Context(), b.User)
 	if err != nil {
 		return err
 	}
@@ -92,17 +98,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, b *Base) err
 	}
 	f := newFormReader(r)
 	u := users.User{Email: f.str("email"), Name: f.str("name"), Role: f.str("role"), Networks: f.list("networks")}
-	if u.Role != users.RoleEditor {
-		u.Networks = nil
-	}
 	// The first password is random and shown once; the user changes it.
-	password := rand.Text()
-	err := s.cfg.Users.Create(r.Context(), &u, password)
-	if apperr.Is(err, apperr.Conflict) {
-		var fs apperr.Fields
-		fs.Add("email", "err.email_taken", "is already in use")
-		err = fs.Err()
-	}
+	password, err := s.accounts().Create(r.Context(), b.User, &u)
 	if err != nil {
 		form := b.formError(err, newKit(b, "user", nil, nil).fieldLabel)
 		if form == nil {
@@ -133,37 +130,35 @@ func (s *Server) showPassword(w http.ResponseWriter, b *Base, u *users.User, pas
 
 func (s *Server) resetUser(w http.ResponseWriter, r *http.Request, b *Base) error {
 	id := mux.Vars(r)["id"]
-	u, err := s.cfg.Users.ByID(r.Context(), id)
+	password, err := s.accounts().ResetPassword(r.Context(), b.User, id)
 	if err != nil {
 		return err
 	}
-	password, err := s.cfg.Users.ResetPassword(r.Context(), id)
+	u, err := s.cfg.Users.ByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	return s.showPassword(w, b, &u, password, "user.reset")
 }
 
+// accountWrite is one of the account use cases that take only the id.
+type accountWrite func(a *accounts.Accounts, ctx context.Context, actor *users.User, id string) error
+
+// The account writes of the list's buttons.
+var (
+	deactivateUser accountWrite = (*accounts.Accounts).Deactivate
+	activateUser   accountWrite = (*accounts.Accounts).Activate
+	resetUserTOTP  accountWrite = (*accounts.Accounts).ResetTOTP
+)
+
 // userAction runs one account write on the user of the path and returns
 // to the list.
-func (s *Server) userAction(act func(*Server, *http.Request, string) error, done string) pageHandler {
+func (s *Server) userAction(act accountWrite, done string) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, b *Base) error {
 		id := mux.Vars(r)["id"]
-		if err := act(s, r, id); err != nil {
+		if err := act(s.accounts(), r.Context(), b.User, id); err != nil {
 			return err
 		}
 		return redirect(w, r, b.URL("admin.users", "?", "done", done))
 	}
-}
-
-func deactivateUser(s *Server, r *http.Request, id string) error {
-	return s.cfg.Users.Deactivate(r.Context(), id)
-}
-
-func activateUser(s *Server, r *http.Request, id string) error {
-	return s.cfg.Users.Activate(r.Context(), id)
-}
-
-func resetUserTOTP(s *Server, r *http.Request, id string) error {
-	return s.cfg.Users.DisableTOTP(r.Context(), id)
 }

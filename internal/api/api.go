@@ -4,7 +4,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -45,9 +44,6 @@ func New(store *services.Store, index *search.Index, paths *pathways.Store, log 
 			view: func(c services.Contact, u *users.User) any { return c.ForViewer(auth.Level(u)) }},
 	}
 }
-
-// waitIndexed waits until search shows the request's write.
-func (a *API) waitIndexed(ctx context.Context) { a.Store.DB().Settle(ctx) }
 
 // Handler is an API handler that returns its error instead of writing it.
 type Handler func(w http.ResponseWriter, r *http.Request) error

@@ -1,38 +1,18 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
-	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
-	"github.com/serie-verkosto/directory/internal/users"
 )
 
-// Care pathways: reading them, resolved to a place, and saving them. The
-// exported methods hold the rules every surface obeys (the JSON handlers
-// below and the web's pages alike):
-//
-//   - anyone reads published pathways; drafts are seen only by those who
-//     may propose pathways (anyone else gets NotFound, as if there were
-//     none);
-//   - anyone who edits listings (auth.Scope of auth.Edit: editors and
-//     admins) may propose a pathway: create one as a draft, or change a
-//     draft and keep it a draft;
-//   - publishing, and any change to a published pathway (unpublishing
-//     it too), is auth.Publish: admins only;
-//   - an update names the version it read; any other is a Conflict.
-
-// ReservedSlugs are path segments of the pathway pages that a pathway's
-// slug may not take (/pathways/new, /pathways/coverage).
-var ReservedSlugs = []string{"new", "coverage"}
+// Care pathways: the JSON adapter of the pathway use cases. Who sees
+// drafts, proposes and publishes is decided in internal/pathways (Read,
+// List, Save), by the one policy; the handlers parse, call and render.
 
 // pathwaysOff is the error while the server has no pathway store.
 func (a *API) pathwaysOff() error {
@@ -40,172 +20,6 @@ func (a *API) pathwaysOff() error {
 		return apperr.Errorf(apperr.Unavailable, "care pathways are not enabled")
 	}
 	return nil
-}
-
-// CanProposePathway reports whether u may save pathway drafts: nil, or
-// Unauthorized (nobody logged in) or Forbidden.
-func CanProposePathway(u *users.User) error {
-	_, _, err := auth.Scope(u, auth.Edit)
-	return err
-}
-
-// CanPublishPathway reports whether u may publish pathways and change
-// published ones.
-func CanPublishPathway(u *users.User) error {
-	return auth.Can(u, auth.Publish, auth.Resource{Kind: auth.KindPathway})
-}
-
-// Pathway returns the pathway with the slug as u may see it: a draft is
-// NotFound unless u may propose pathways.
-func (a *API) Pathway(ctx context.Context, u *users.User, slug string) (pathways.Pathway, error) {
-	if err := a.pathwaysOff(); err != nil {
-		return pathways.Pathway{}, err
-	}
-	p, err := a.Pathways.Pathway(ctx, slug)
-	if err != nil {
-		return p, err
-	}
-	if p.Status != pathways.StatusPublished && CanProposePathway(u) != nil {
-		return pathways.Pathway{}, apperr.Keyed(apperr.NotFound, "err.not_found", "pathway %q not found", slug)
-	}
-	return p, nil
-}
-
-// PathwayList returns the published pathways, and the drafts too when u
-// may propose pathways.
-func (a *API) PathwayList(ctx context.Context, u *users.User) ([]pathways.Pathway, error) {
-	if err := a.pathwaysOff(); err != nil {
-		return nil, err
-	}
-	return a.Pathways.Pathways(ctx, CanProposePathway(u) == nil)
-}
-
-// ResolvePathway resolves p for the place, with the contact details u may
-// see. Unlike pathways.Store.Resolve, an unknown municipality is an
-// Invalid error (key err.pathway_place) that also lists the networks one
-// may give instead; an unknown network lists them too (the store's
-// err.unknown_network_list).
-func (a *API) ResolvePathway(ctx context.Context, u *users.User, p pathways.Pathway, municipality, network string) (pathways.Resolved, error) {
-	if err := a.pathwaysOff(); err != nil {
-		return pathways.Resolved{}, err
-	}
-	if municipality != "" && network == "" {
-		if _, err := a.Store.Municipality(ctx, municipality); apperr.Is(err, apperr.Invalid) {
-			nets, nerr := a.Store.Networks(ctx)
-			if nerr != nil {
-				return pathways.Resolved{}, nerr
-			}
-			slugs := make([]string, len(nets))
-			for i, n := range nets {
-				slugs[i] = n.Slug
-			}
-			m, merr := a.Store.Municipalities(ctx)
-			if merr != nil {
-				return pathways.Resolved{}, merr
-			}
-			names := make([]string, len(m.List))
-			for i, x := range m.List {
-				names[i] = x.NameFI + " (" + x.Code + ")"
-			}
-			// The page shows the short catalogue text; the API's message
-			// lists every valid place.
-			e := apperr.Keyed(apperr.Invalid, "err.pathway_place",
-				"unknown municipality %q: give a three-digit code or a Finnish or Swedish name (listed at /api/v1/municipalities), or a network: one of %s",
-				municipality, strings.Join(slugs, ", "))
-			e.Message = fmt.Sprintf("unknown municipality %q: give one of these municipalities (code or Finnish or Swedish name): %s; or a network: one of %s",
-				municipality, strings.Join(names, ", "), strings.Join(slugs, ", "))
-			return pathways.Resolved{}, e
-		} else if err != nil {
-			return pathways.Resolved{}, err
-		}
-	}
-	return a.Pathways.Resolve(ctx, p, pathways.Where{Municipality: municipality, Network: network, Viewer: auth.Level(u)})
-}
-
-// SavePathway creates p (create) or updates it at p.Version, for u.
-// Unauthorized without a user; Forbidden when u may not propose
-// pathways, or publishes, or changes a published pathway, without
-// auth.Publish; Invalid (each problem naming its step) for a malformed
-// pathway or a reserved slug; NotFound for an unknown slug; Conflict when
-// p.Version is stale or a new pathway's slug is taken. Nothing is saved
-// unless all of it is valid. On success p is the stored pathway.
-func (a *API) SavePathway(ctx context.Context, u *users.User, p *pathways.Pathway, create bool) error {
-	_, err := a.SaveOrProposePathway(ctx, u, p, create)
-	return err
-}
-
-// SaveOrProposePathway is SavePathway, except that an editor's change to
-// a published pathway is kept as a proposal for an admin to publish
-// (proposed is then true) instead of being refused.
-func (a *API) SaveOrProposePathway(ctx context.Context, u *users.User, p *pathways.Pathway, create bool) (proposed bool, err error) {
-	if err := a.pathwaysOff(); err != nil {
-		return false, err
-	}
-	if err := CanProposePathway(u); err != nil {
-		return false, err
-	}
-	if !create && CanPublishPathway(u) != nil {
-		before, err := a.Pathways.Pathway(ctx, p.Slug)
-		if err != nil {
-			return false, err
-		}
-		if before.Status == pathways.StatusPublished {
-			if p.Version != before.Version {
-				return false, conflictPathway(p.Slug, p.Version)
-			}
-			return true, a.Pathways.Propose(ctx, p)
-		}
-	}
-	return false, a.savePathway(ctx, u, p, create)
-}
-
-func (a *API) savePathway(ctx context.Context, u *users.User, p *pathways.Pathway, create bool) error {
-	if strings.TrimSpace(p.Status) == pathways.StatusPublished {
-		if err := CanPublishPathway(u); err != nil {
-			return err
-		}
-	}
-	if create {
-		if slices.Contains(ReservedSlugs, strings.TrimSpace(p.Slug)) {
-			var fs apperr.Fields
-			fs.Add("slug", "err.slug_reserved", "%q is reserved: choose another slug", strings.TrimSpace(p.Slug))
-			return fs.Err()
-		}
-		if err := a.Pathways.Create(ctx, p); err != nil {
-			if apperr.Is(err, apperr.Conflict) {
-				var fs apperr.Fields
-				fs.Add("slug", "err.slug_taken", "a pathway %q already exists", p.Slug)
-				e := apperr.As(fs.Err())
-				e.Code = apperr.Conflict
-				return e
-			}
-			return err
-		}
-		a.waitIndexed(ctx)
-		return nil
-	}
-	before, err := a.Pathways.Pathway(ctx, p.Slug)
-	if err != nil {
-		return err
-	}
-	if before.Status == pathways.StatusPublished {
-		if err := CanPublishPathway(u); err != nil {
-			return err
-		}
-	}
-	if p.Version != before.Version {
-		return conflictPathway(p.Slug, p.Version)
-	}
-	if err := a.Pathways.Update(ctx, p); err != nil {
-		return err
-	}
-	a.waitIndexed(ctx)
-	return nil
-}
-
-func conflictPathway(slug string, have int) error {
-	return apperr.Keyed(apperr.Conflict, "err.conflict",
-		"pathway %q was changed by someone else (your version %d is stale); reload and merge", slug, have)
 }
 
 // --- JSON ---
@@ -285,7 +99,10 @@ func (a *API) ListPathways(w http.ResponseWriter, r *http.Request) error {
 	if _, err := query(r, "lang"); err != nil {
 		return err
 	}
-	all, err := a.PathwayList(r.Context(), userOf(r))
+	if err := a.pathwaysOff(); err != nil {
+		return err
+	}
+	all, err := a.Pathways.List(r.Context(), userOf(r))
 	if err != nil {
 		return err
 	}
@@ -311,7 +128,10 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.Pathway(r.Context(), userOf(r), slug)
+	if err := a.pathwaysOff(); err != nil {
+		return err
+	}
+	p, err := a.Pathways.Read(r.Context(), userOf(r), slug)
 	if err != nil {
 		return err
 	}
@@ -320,7 +140,7 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 		writeOne(w, p.Version, p)
 		return nil
 	}
-	res, err := a.ResolvePathway(r.Context(), userOf(r), p, muni, net)
+	res, err := a.Pathways.ResolveFor(r.Context(), userOf(r), p, muni, net)
 	if err != nil {
 		return err
 	}
@@ -331,7 +151,9 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 // CreatePathway answers POST /api/v1/pathways: 201 with the stored
 // pathway, its Location and ETag.
 func (a *API) CreatePathway(w http.ResponseWriter, r *http.Request) error {
-	if err := CanProposePathway(userOf(r)); err != nil {
+	// Refused before the body is read (Save decides again), so that a
+	// stranger learns nothing about the body's faults.
+	if err := pathways.MayPropose(userOf(r)); err != nil {
 		return err
 	}
 	var p pathways.Pathway
@@ -339,7 +161,10 @@ func (a *API) CreatePathway(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Meta = services.Meta{}
-	if err := a.SavePathway(r.Context(), userOf(r), &p, true); err != nil {
+	if err := a.pathwaysOff(); err != nil {
+		return err
+	}
+	if _, err := a.Pathways.Save(r.Context(), userOf(r), &p, true); err != nil {
 		return err
 	}
 	writeCreated(w, "/api/v1/pathways/"+p.Slug, p.Version, p)
@@ -353,7 +178,9 @@ func (a *API) UpdatePathway(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := CanProposePathway(userOf(r)); err != nil {
+	// Refused before the body is read (Save decides again), so that a
+	// stranger learns nothing about the body's faults.
+	if err := pathways.MayPropose(userOf(r)); err != nil {
 		return err
 	}
 	var p pathways.Pathway
@@ -373,7 +200,10 @@ func (a *API) UpdatePathway(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Version = v
-	proposed, err := a.SaveOrProposePathway(r.Context(), userOf(r), &p, false)
+	if err := a.pathwaysOff(); err != nil {
+		return err
+	}
+	proposed, err := a.Pathways.Save(r.Context(), userOf(r), &p, false)
 	if err != nil {
 		return err
 	}

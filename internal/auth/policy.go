@@ -15,14 +15,15 @@ const (
 	ReadPublic    Action = "read-public"    // read public listings
 	ReadMembers   Action = "read-members"   // read members-only entries and fields
 	Edit          Action = "edit"           // create, update, verify or archive a listing
-	Publish       Action = "publish"        // publish a care pathway
+	Propose       Action = "propose"        // save a care pathway draft, propose a change to a published one, read drafts
+	Publish       Action = "publish"        // publish a care pathway, change or unpublish a published one
 	AdminUsers    Action = "admin-users"    // create, reset, deactivate users
 	Restore       Action = "restore"        // restore an earlier version or an archived listing
 	ResolveReport Action = "resolve-report" // see and resolve correction reports
 )
 
 // Actions lists every action, for tables and tests.
-var Actions = []Action{ReadPublic, ReadMembers, Edit, Publish, AdminUsers, Restore, ResolveReport}
+var Actions = []Action{ReadPublic, ReadMembers, Edit, Propose, Publish, AdminUsers, Restore, ResolveReport}
 
 // Kinds of resource: the entity names of the change log and audit log
 // (services.EntityService is KindService, and so on).
@@ -31,6 +32,7 @@ const (
 	KindContact    = "contact"
 	KindPathway    = "pathway"
 	KindCorrection = "correction"
+	KindUser       = "user" // an account (users.EntityUser)
 )
 
 // Resource is what an action is done to. Kind is one of the Kind names;
@@ -64,7 +66,9 @@ func forbiddenNetwork() error {
 //   - anyone, logged in or not, reads public listings;
 //   - members, editors and admins read members-only entries;
 //   - an editor edits services and contacts that belong to one of the
-//     editor's networks, resolves those networks' correction reports, and
+//     editor's networks, resolves those networks' correction reports,
+//     proposes care pathways (drafts, and changes to published ones for
+//     an admin to publish) when the editor has a network at all, and
 //     does nothing else;
 //   - a system identity (the seed, an importer; never a login) edits
 //     services and contacts of every network, and does nothing else;
@@ -96,6 +100,16 @@ func Can(u *users.User, a Action, res Resource) error {
 				return forbidden()
 			}
 			return inNetworks(u, res)
+		case Propose:
+			// Pathways belong to no network; an editor of none edits
+			// nothing, so proposes nothing either.
+			if res.Kind != KindPathway {
+				return forbidden()
+			}
+			if len(u.Networks) == 0 {
+				return forbiddenNetwork()
+			}
+			return nil
 		}
 	case users.RoleMember:
 		if a == ReadMembers {

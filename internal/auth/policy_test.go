@@ -51,6 +51,7 @@ func TestCanMatrix(t *testing.T) {
 			auth.ReadPublic:    "AAAAAAAAAAA",
 			auth.ReadMembers:   "UUUUUUUUUUU",
 			auth.Edit:          "UUUUUUUUUUU",
+			auth.Propose:       "UUUUUUUUUUU",
 			auth.Publish:       "UUUUUUUUUUU",
 			auth.AdminUsers:    "UUUUUUUUUUU",
 			auth.Restore:       "UUUUUUUUUUU",
@@ -60,6 +61,7 @@ func TestCanMatrix(t *testing.T) {
 			auth.ReadPublic:    "AAAAAAAAAAA",
 			auth.ReadMembers:   "AAAAAAAAAAA",
 			auth.Edit:          "FFFFFFFFFFF",
+			auth.Propose:       "FFFFFFFFFFF",
 			auth.Publish:       "FFFFFFFFFFF",
 			auth.AdminUsers:    "FFFFFFFFFFF",
 			auth.Restore:       "FFFFFFFFFFF",
@@ -69,6 +71,7 @@ func TestCanMatrix(t *testing.T) {
 			auth.ReadPublic:    "AAAAAAAAAAA",
 			auth.ReadMembers:   "AAAAAAAAAAA",
 			auth.Edit:          "AFAFAFFFFFF",
+			auth.Propose:       "FFFFFFFFAFF",
 			auth.Publish:       "FFFFFFFFFFF",
 			auth.AdminUsers:    "FFFFFFFFFFF",
 			auth.Restore:       "FFFFFFFFFFF",
@@ -78,6 +81,7 @@ func TestCanMatrix(t *testing.T) {
 			auth.ReadPublic:    "AAAAAAAAAAA",
 			auth.ReadMembers:   "AAAAAAAAAAA",
 			auth.Edit:          "AAAAAAAAAAA",
+			auth.Propose:       "AAAAAAAAAAA",
 			auth.Publish:       "AAAAAAAAAAA",
 			auth.AdminUsers:    "AAAAAAAAAAA",
 			auth.Restore:       "AAAAAAAAAAA",
@@ -87,6 +91,7 @@ func TestCanMatrix(t *testing.T) {
 			auth.ReadPublic:    "AAAAAAAAAAA",
 			auth.ReadMembers:   "UUUUUUUUUUU",
 			auth.Edit:          "UUUUUUUUUUU",
+			auth.Propose:       "UUUUUUUUUUU",
 			auth.Publish:       "UUUUUUUUUUU",
 			auth.AdminUsers:    "UUUUUUUUUUU",
 			auth.Restore:       "UUUUUUUUUUU",
@@ -96,6 +101,7 @@ func TestCanMatrix(t *testing.T) {
 			auth.ReadPublic:    "AAAAAAAAAAA",
 			auth.ReadMembers:   "FFFFFFFFFFF",
 			auth.Edit:          "FFFFFFFFFFF",
+			auth.Propose:       "FFFFFFFFFFF",
 			auth.Publish:       "FFFFFFFFFFF",
 			auth.AdminUsers:    "FFFFFFFFFFF",
 			auth.Restore:       "FFFFFFFFFFF",
@@ -144,6 +150,12 @@ func TestCanMatrix(t *testing.T) {
 	}
 	if e := apperr.As(auth.Can(nil, auth.Edit, matrixResources[0].res)); e == nil || e.Key != auth.KeyLoginRequired {
 		t.Errorf("anonymous edit: %v", e)
+	}
+	// An editor of no network proposes no pathway, as auth.Scope of Edit
+	// refused them before Propose was an action of its own.
+	lone := &users.User{ID: "l", Role: users.RoleEditor, Active: true}
+	if e := apperr.As(auth.Can(lone, auth.Propose, auth.Resource{Kind: auth.KindPathway})); e == nil || e.Key != auth.KeyForbiddenNetwork {
+		t.Errorf("editor of no network proposes: %v", e)
 	}
 }
 

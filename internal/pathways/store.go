@@ -49,7 +49,9 @@ var (
 		WHERE slug = :slug AND version = :version`
 )
 
-// Pathway returns one pathway, drafts included, or a NotFound error.
+// Pathway returns one pathway, drafts included, or a NotFound error:
+// for the search index, importers and checks behind a use case. A
+// person's read goes through Read, which hides drafts.
 func (s *Store) Pathway(ctx context.Context, slug string) (Pathway, error) {
 	var p Pathway
 	err := s.db.GetContext(ctx, &p, s.db.Rebind(selectPathway+` WHERE slug = ?`), slug)
@@ -57,7 +59,8 @@ func (s *Store) Pathway(ctx context.Context, slug string) (Pathway, error) {
 }
 
 // Pathways returns the published pathways, and the drafts too when
-// includeDrafts, in display order.
+// includeDrafts, in display order. A person's list goes through List,
+// which decides includeDrafts by the policy.
 func (s *Store) Pathways(ctx context.Context, includeDrafts bool) ([]Pathway, error) {
 	q := selectPathway + ` WHERE status = 'published' ORDER BY position, slug`
 	if includeDrafts {
@@ -112,30 +115,39 @@ func (s *Store) check(ctx context.Context, p *Pathway) error {
 	return fs.Err()
 }
 
-// Create stores a new pathway at version 1; a pathway without a position
+// Create stores a new pathway at version 1 for an importer (the seed
+// loader): no person acts, so nothing is authorized; the audit actor is
+// the one in ctx. People save through Save. A pathway without a position
 // goes last. Invalid fields and missing services are an Invalid error
 // naming each problem and its step; an existing slug is a Conflict.
 // Nothing is saved unless all of it is valid.
 func (s *Store) Create(ctx context.Context, p *Pathway) error {
-	x := *p
-	x.Steps = cloneSteps(x.Steps)
+	x := checkable(p)
+	if err := s.check(ctx, &x); err != nil {
+		return err
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error { return insert(ctx, tx, &x) })
+	if err == nil {
+		*p = x
+	}
+	return err
+}
+
+// Update saves p for an importer (see Create) if p.Version is still the
+// stored version; otherwise it returns a Conflict, or NotFound for an
+// unknown slug. Validation is as for Create. On success p carries the
+// new version.
+func (s *Store) Update(ctx context.Context, p *Pathway) error {
+	x := checkable(p)
 	if err := s.check(ctx, &x); err != nil {
 		return err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		if x.Position == 0 {
-			if err := tx.GetContext(ctx, &x.Position, `SELECT COALESCE(MAX(position), 0) + 1 FROM pathways`); err != nil {
-				return fmt.Errorf("pathway position: %w", err)
-			}
+		before, err := getPathway(ctx, tx, x.Slug)
+		if err != nil {
+			return err
 		}
-		x.Meta = services.Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		if _, err := tx.NamedExecContext(ctx, insertPathway, x); err != nil {
-			if db.IsUniqueViolation(err) {
-				return apperr.Errorf(apperr.Conflict, "pathway %q already exists", x.Slug)
-			}
-			return fmt.Errorf("insert pathway %s: %w", x.Slug, err)
-		}
-		return tx.Record(ctx, EntityPathway, x.Slug, "create", nil, x)
+		return update(ctx, tx, before, &x)
 	})
 	if err == nil {
 		*p = x
@@ -143,40 +155,59 @@ func (s *Store) Create(ctx context.Context, p *Pathway) error {
 	return err
 }
 
-// Update saves p if p.Version is still the stored version; otherwise it
-// returns a Conflict, or NotFound for an unknown slug. Validation is as
-// for Create. On success p carries the new version. The audit action is
-// "publish" when a draft becomes published, else "update".
-func (s *Store) Update(ctx context.Context, p *Pathway) error {
+// checkable is a copy of p that normalising (in check) may change
+// without changing the caller's pathway.
+func checkable(p *Pathway) Pathway {
 	x := *p
 	x.Steps = cloneSteps(x.Steps)
-	if err := s.check(ctx, &x); err != nil {
-		return err
+	return x
+}
+
+// getPathway reads one pathway in tx, or NotFound.
+func getPathway(ctx context.Context, tx *db.Tx, slug string) (Pathway, error) {
+	var p Pathway
+	err := tx.GetContext(ctx, &p, tx.Rebind(selectPathway+` WHERE slug = ?`), slug)
+	return p, db.NotFoundIf(err, "pathway", slug)
+}
+
+// insert writes the checked pathway x at version 1, with its change-log
+// and audit entries; a taken slug is a Conflict.
+func insert(ctx context.Context, tx *db.Tx, x *Pathway) error {
+	if x.Position == 0 {
+		if err := tx.GetContext(ctx, &x.Position, `SELECT COALESCE(MAX(position), 0) + 1 FROM pathways`); err != nil {
+			return fmt.Errorf("pathway position: %w", err)
+		}
 	}
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var before Pathway
-		if err := tx.GetContext(ctx, &before, tx.Rebind(selectPathway+` WHERE slug = ?`), x.Slug); err != nil {
-			return db.NotFoundIf(err, "pathway", x.Slug)
+	x.Meta = services.Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+	if _, err := tx.NamedExecContext(ctx, insertPathway, *x); err != nil {
+		if db.IsUniqueViolation(err) {
+			return apperr.Errorf(apperr.Conflict, "pathway %q already exists", x.Slug)
 		}
-		x.CreatedAt, x.UpdatedAt = before.CreatedAt, tx.Now
-		res, err := tx.NamedExecContext(ctx, updatePathway, x)
-		if err != nil {
-			return fmt.Errorf("update pathway %s: %w", x.Slug, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return db.Conflict("pathway", x.Slug, x.Version)
-		}
-		x.Version++
-		action := "update"
-		if before.Status == StatusDraft && x.Status == StatusPublished {
-			action = "publish"
-		}
-		return tx.Record(ctx, EntityPathway, x.Slug, action, before, x)
-	})
-	if err == nil {
-		*p = x
+		return fmt.Errorf("insert pathway %s: %w", x.Slug, err)
 	}
-	return err
+	return tx.Record(ctx, EntityPathway, x.Slug, "create", nil, *x)
+}
+
+// update writes the checked pathway x over before (read in tx) if
+// x.Version is still the stored one (Conflict otherwise), with its
+// change-log and audit entries; x then carries the new version. The
+// audit action is "publish" when a draft becomes published, else
+// "update".
+func update(ctx context.Context, tx *db.Tx, before Pathway, x *Pathway) error {
+	x.CreatedAt, x.UpdatedAt = before.CreatedAt, tx.Now
+	res, err := tx.NamedExecContext(ctx, updatePathway, *x)
+	if err != nil {
+		return fmt.Errorf("update pathway %s: %w", x.Slug, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return db.Conflict("pathway", x.Slug, x.Version)
+	}
+	x.Version++
+	action := "update"
+	if before.Status == StatusDraft && x.Status == StatusPublished {
+		action = "publish"
+	}
+	return tx.Record(ctx, EntityPathway, x.Slug, action, before, *x)
 }
 
 // cloneSteps copies the steps deeply enough that normalising the copy

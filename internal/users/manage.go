@@ -84,7 +84,7 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 }
 
 // modify runs one account write: it loads the user in the transaction,
-// lets change edit a copy, saves the row (bumping version and updated_at,
+// asks the guard (Guarded) about it, lets change edit a copy, saves the row (bumping version and updated_at,
 // and, when endSessions, the session epoch), and audits before and after.
 // change may return an error to refuse. NotFound when there is no user.
 func (s *Store) modify(ctx context.Context, id, action string, endSessions bool, change func(tx *db.Tx, before User, u *User) error) (User, error) {
@@ -92,6 +92,9 @@ func (s *Store) modify(ctx context.Context, id, action string, endSessions bool,
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		before, err := getUser(ctx, tx, "id", id)
 		if err != nil {
+			return err
+		}
+		if err := s.allow(before); err != nil {
 			return err
 		}
 		u := before

@@ -174,7 +174,37 @@ func CheckPassword(encoded, password string) bool {
 }
 
 // Store loads and saves users.
-type Store struct{ db *db.DB }
+type Store struct {
+	db    *db.DB
+	guard Guard
+}
+
+// Guard decides, inside a write's transaction, whether the write may go
+// on, given the account it is about as stored (for a new account, as it
+// would be stored): nil, or the error that refuses it. Package users
+// cannot know the policy (package auth builds on users), so whoever
+// knows it passes it in (see Guarded).
+type Guard func(target User) error
+
+// Guarded returns a store over the same database whose writes first ask
+// g about the account they read in their transaction, and write nothing
+// when it refuses. A store without a guard writes for trusted callers
+// (the CLI, the authenticator acting for the user themselves). The TOTP
+// bookkeeping of a login (SetTOTPSecret, UseTOTPStep) asks no guard: only
+// the authenticator calls it, for the user logging in.
+func (s *Store) Guarded(g Guard) *Store {
+	c := *s
+	c.guard = g
+	return &c
+}
+
+// allow asks the guard, if any, about target.
+func (s *Store) allow(target User) error {
+	if s.guard == nil {
+		return nil
+	}
+	return s.guard(target)
+}
 
 // NewStore returns a user store over d.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }
@@ -186,7 +216,9 @@ func newID() string {
 }
 
 // Create stores a new active user with the password hashed. An e-mail
-// already in use is a Conflict; an unknown network is Invalid.
+// already in use is a Conflict; an unknown network is Invalid; a guard's
+// refusal (Guarded), asked about the new account in the transaction, is
+// returned as it is.
 func (s *Store) Create(ctx context.Context, u *User, password string) error {
 	x := *u
 	x.Email = strings.ToLower(strings.TrimSpace(x.Email))
@@ -201,6 +233,9 @@ func (s *Store) Create(ctx context.Context, u *User, password string) error {
 	x.ID, x.PasswordHash, x.Active = newID(), hash, true
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		x.Version, x.CreatedAt, x.UpdatedAt = 1, tx.Now, tx.Now
+		if err := s.allow(x); err != nil {
+			return err
+		}
 		_, err := tx.NamedExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, active, version, created_at, updated_at)
 			VALUES (:id, :email, :name, :role, :password_hash, :active, :version, :created_at, :updated_at)`, x)
 		if db.IsUniqueViolation(err) {
