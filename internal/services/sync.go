@@ -1,0 +1,395 @@
+package services
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/users"
+)
+
+// Imports: a source (the national service catalogue, later HSDS or CSV
+// files) keeps the fields it owns current; the network keeps the rest.
+// A sync never overwrites what the network curates (client situations,
+// anonymity, reporting duties, how to refer, alerts), and never a field an
+// editor has changed away from the source's value: a source's change to
+// such a field waits on the listing (SourceChanges) until an editor takes
+// it or keeps their own. A listing the source withdraws is archived (out
+// of lists and search), never deleted, and comes back if the source
+// publishes it again. Writes go through the listing write path's
+// transaction, change log and audit log, with the importer as the actor.
+
+// SourceOwned are the fields (by JSON name) a source owns by default.
+var SourceOwned = []string{"name", "description", "organization", "languages", "cost", "service_types",
+	"url", "email", "phones", "links", "locations", "area"}
+
+// Incoming is one listing as a source gives it.
+type Incoming struct {
+	// Service holds the owned fields and Source (ID is the directory's id
+	// for it); other fields are ignored for an existing listing and taken
+	// as the first values of a new one.
+	Service Service
+	// Ended says the source no longer publishes it.
+	Ended bool
+}
+
+// SyncResult counts what a sync wrote.
+type SyncResult struct {
+	Created, Updated, Unchanged, Ended int
+	// Waiting counts changes to overridden fields left for an editor.
+	Waiting int
+}
+
+// Add adds o's counts to r.
+func (r *SyncResult) Add(o SyncResult) {
+	r.Created += o.Created
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.Ended += o.Ended
+	r.Waiting += o.Waiting
+}
+
+// Sync writes a batch of incoming listings and their organizations in one
+// transaction, as u (an importer's system identity: auth.Can decides), so
+// that no listing is stored without its channels or its organization.
+// owned names the fields the source owns (SourceOwned). A listing whose
+// source values, source bookkeeping and status are as stored is not
+// written at all: a sync that finds nothing new writes no change-log row.
+// An invalid listing fails the whole batch with an error naming it.
+func (s *Store) Sync(ctx context.Context, u *users.User, orgs []Organization, list []Incoming, owned []string) (SyncResult, error) {
+	var res SyncResult
+	if err := auth.Can(u, auth.Edit, auth.Resource{Kind: EntityService}); err != nil {
+		return res, err
+	}
+	if err := s.syncOrganizations(ctx, u, orgs); err != nil {
+		return res, err
+	}
+	ref, err := s.Reference(ctx)
+	if err != nil {
+		return res, err
+	}
+	err = s.db.InTx(db.WithActor(ctx, u.ID), func(tx *db.Tx) error {
+		res = SyncResult{}
+		ids := make([]string, len(list))
+		for i, in := range list {
+			ids[i] = in.Service.ID
+		}
+		stored, err := servicesIn(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		var fresh []Service
+		for _, in := range list {
+			before, ok := stored[in.Service.ID]
+			if !ok {
+				if in.Ended {
+					continue // never had it, nothing to end
+				}
+				x := in.Service
+				x.SourceValues, err = ownedValues(x, owned)
+				if err != nil {
+					return err
+				}
+				x.SourceChanges = nil
+				x.Status = StatusActive
+				x.Meta = Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+				if err := checkService(ref, &x); err != nil {
+					return fmt.Errorf("service %s (%s): %w", x.ID, x.Source.ID, err)
+				}
+				fresh = append(fresh, x)
+				continue
+			}
+			after, what, err := merge(before, in, owned)
+			if err != nil {
+				return err
+			}
+			if what == nothing {
+				res.Unchanged++
+				continue
+			}
+			if err := checkService(ref, &after); err != nil {
+				return fmt.Errorf("service %s (%s): %w", after.ID, after.Source.ID, err)
+			}
+			after.CreatedAt, after.UpdatedAt = before.CreatedAt, tx.Now
+			if err := serviceKind.update(ctx, tx, &after); err != nil {
+				return err
+			}
+			after.Version++
+			action := "sync"
+			if what == ended {
+				action = "end"
+				res.Ended++
+			} else {
+				res.Updated++
+			}
+			res.Waiting += len(after.SourceChanges) - len(before.SourceChanges)
+			if err := tx.Record(ctx, EntityService, after.ID, action, before, after); err != nil {
+				return err
+			}
+		}
+		if len(fresh) > 0 {
+			if err := serviceKind.insert(ctx, tx, fresh); err != nil {
+				return err
+			}
+		}
+		res.Created = len(fresh)
+		return nil
+	})
+	return res, err
+}
+
+// servicesIn reads the stored services with the ids in tx, by id.
+func servicesIn(ctx context.Context, tx *db.Tx, ids []string) (map[string]Service, error) {
+	out := map[string]Service{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(selectService+` WHERE s.id IN (?)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var list []Service
+	if err := tx.SelectContext(ctx, &list, tx.Rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("services by id: %w", err)
+	}
+	for _, x := range list {
+		out[x.ID] = x
+	}
+	return out, nil
+}
+
+type mergeResult int
+
+const (
+	nothing mergeResult = iota
+	changed
+	ended
+)
+
+// merge applies an incoming listing to the stored one: the owned fields
+// nobody overrode take the source's values; an overridden field the source
+// changed gets a waiting SourceChange; status follows the source's.
+func merge(before Service, in Incoming, owned []string) (Service, mergeResult, error) {
+	src := in.Service.Source
+	if in.Ended {
+		// The source says only that it ended: the fields stay as they were.
+		if before.Status == StatusArchived && before.Source.Status == src.Status {
+			return before, nothing, nil
+		}
+		after := before
+		after.Status, after.Source.Status = StatusArchived, src.Status
+		return after, ended, nil
+	}
+	var at time.Time
+	if src.Fetched != nil {
+		at = *src.Fetched
+	}
+	cur, err := fieldsOf(before)
+	if err != nil {
+		return before, nothing, err
+	}
+	incoming, err := ownedValues(in.Service, owned)
+	if err != nil {
+		return before, nothing, err
+	}
+	what := nothing
+	waiting := slices.Clone(before.SourceChanges)
+	for _, f := range owned {
+		nv, old := incoming[f], before.SourceValues[f]
+		have := string(compact(cur[f]))
+		overridden := old != "" && have != old
+		switch {
+		case !overridden && have != nv:
+			cur[f] = json.RawMessage(nv)
+			what = changed
+		case overridden && nv == have:
+			// The source now says what the editor said: nothing waits.
+			waiting = slices.DeleteFunc(waiting, func(c SourceChange) bool { return c.Field == f })
+		case overridden && nv != old:
+			waiting = slices.DeleteFunc(waiting, func(c SourceChange) bool { return c.Field == f })
+			waiting = append(waiting, SourceChange{Field: f, Value: nv, At: at})
+		}
+	}
+	after := before
+	if what == changed {
+		raw, err := json.Marshal(cur)
+		if err != nil {
+			return before, nothing, err
+		}
+		after = Service{}
+		if err := json.Unmarshal(raw, &after); err != nil {
+			return before, nothing, fmt.Errorf("service %s: %w", before.ID, err)
+		}
+		after.SortName, after.National = before.SortName, before.National
+	}
+	after.SourceValues, after.SourceChanges = incoming, waiting
+	if after.Status == StatusArchived && before.Source.Status != src.Status {
+		// Ended by the source, published again by it: back in the
+		// directory. An archive by an editor stays.
+		after.Status, what = StatusActive, changed
+	}
+	sameSource := sameSourceFacts(before.Source, src)
+	if what == nothing && sameSource && maps.Equal(before.SourceValues, incoming) &&
+		slices.Equal(before.SourceChanges, waiting) {
+		return before, nothing, nil
+	}
+	if what == nothing {
+		what = changed
+	}
+	after.Source = src
+	return after, what, nil
+}
+
+// sameSourceFacts compares what a source says of a listing, leaving out
+// when it was fetched (which alone is no reason to write).
+func sameSourceFacts(a, b Source) bool {
+	a.Fetched, b.Fetched = nil, nil
+	if (a.Modified == nil) != (b.Modified == nil) || (a.Modified != nil && !a.Modified.Equal(*b.Modified)) {
+		return false
+	}
+	a.Modified, b.Modified = nil, nil
+	return a == b
+}
+
+// fieldsOf is svc as JSON fields.
+func fieldsOf(svc Service) (map[string]json.RawMessage, error) {
+	raw, err := json.Marshal(svc)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	return m, json.Unmarshal(raw, &m)
+}
+
+// ownedValues are svc's values of the owned fields, as compact JSON.
+func ownedValues(svc Service, owned []string) (SourceValues, error) {
+	svc.Normalize()
+	m, err := fieldsOf(svc)
+	if err != nil {
+		return nil, err
+	}
+	out := SourceValues{}
+	for _, f := range owned {
+		out[f] = string(compact(m[f]))
+	}
+	return out, nil
+}
+
+// compact is raw without insignificant space; a missing value is null.
+func compact(raw json.RawMessage) []byte {
+	if len(raw) == 0 {
+		return []byte("null")
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return raw
+	}
+	return b.Bytes()
+}
+
+// syncOrganizations creates or updates the organizations a batch names,
+// writing only those that differ from what is stored.
+func (s *Store) syncOrganizations(ctx context.Context, u *users.User, orgs []Organization) error {
+	for _, o := range orgs {
+		o.Normalize()
+		if err := o.Validate(); err != nil {
+			return fmt.Errorf("organization %s: %w", o.ID, err)
+		}
+	}
+	wrote := false
+	err := s.db.InTx(db.WithActor(ctx, u.ID), func(tx *db.Tx) error {
+		for _, o := range orgs {
+			o.Normalize()
+			var before Organization
+			err := tx.GetContext(ctx, &before, tx.Rebind(selectOrganization+` WHERE id = ?`), o.ID)
+			if apperr.Is(db.NotFoundIf(err, "organization", o.ID), apperr.NotFound) {
+				o.Meta = Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+				if _, err := tx.NamedExecContext(ctx, insertOrganization, o); err != nil {
+					return fmt.Errorf("insert organization %s: %w", o.ID, err)
+				}
+				wrote = true
+				if err := tx.Record(ctx, EntityOrganization, o.ID, "sync", nil, o); err != nil {
+					return err
+				}
+				continue
+			} else if err != nil {
+				return fmt.Errorf("organization %s: %w", o.ID, err)
+			}
+			o.Meta, o.VerifiedAt, o.ReviewBy = before.Meta, before.VerifiedAt, before.ReviewBy
+			if same, _ := sameJSONOf(before, o); same {
+				continue
+			}
+			o.UpdatedAt = tx.Now
+			if _, err := tx.NamedExecContext(ctx, updateOrganization, o); err != nil {
+				return fmt.Errorf("update organization %s: %w", o.ID, err)
+			}
+			o.Version++
+			wrote = true
+			if err := tx.Record(ctx, EntityOrganization, o.ID, "sync", before, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if wrote {
+		s.forget()
+	}
+	return err
+}
+
+func sameJSONOf(a, b any) (bool, error) {
+	x, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	y, err := json.Marshal(b)
+	return bytes.Equal(x, y), err
+}
+
+// ResolveSourceChange answers a source's change to a field the editor
+// overrode: accept takes the source's value, otherwise the editor's stays;
+// either way the change no longer waits. As Listings.Save for u's right
+// and version; NotFound when no change waits on the field.
+func (s *Store) ResolveSourceChange(ctx context.Context, u *users.User, id string, version int, field string, accept bool) (Service, error) {
+	audit := "keep-own"
+	if accept {
+		audit = "accept-source"
+	}
+	var missing bool
+	out, err := s.Services.change(ctx, u, id, version, auth.Edit, audit, func(x *Service, _ time.Time) bool {
+		i := slices.IndexFunc(x.SourceChanges, func(c SourceChange) bool { return c.Field == field })
+		if i < 0 {
+			missing = true
+			return false
+		}
+		c := x.SourceChanges[i]
+		x.SourceChanges = slices.Delete(slices.Clone(x.SourceChanges), i, i+1)
+		if accept {
+			m, err := fieldsOf(*x)
+			if err != nil {
+				return false
+			}
+			m[field] = json.RawMessage(c.Value)
+			raw, _ := json.Marshal(m)
+			var y Service
+			if json.Unmarshal(raw, &y) == nil {
+				y.Source, y.SourceValues, y.SourceChanges = x.Source, x.SourceValues, x.SourceChanges
+				*x = y
+			}
+		}
+		return true
+	})
+	if err == nil && missing {
+		return out, apperr.Keyed(apperr.NotFound, "err.not_found", "no change of %q waits on service %q", field, id)
+	}
+	return out, err
+}
