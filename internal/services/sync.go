@@ -47,6 +47,15 @@ type SyncResult struct {
 	Created, Updated, Unchanged, Ended int
 	// Waiting counts changes to overridden fields left for an editor.
 	Waiting int
+	// Rejected are the listings left out because they were not valid
+	// (the rest of the batch went ahead).
+	Rejected []Rejected
+}
+
+// Rejected is an incoming listing a sync left out, and why.
+type Rejected struct {
+	ID, SourceID string
+	Err          error
 }
 
 // Add adds o's counts to r.
@@ -56,6 +65,7 @@ func (r *SyncResult) Add(o SyncResult) {
 	r.Unchanged += o.Unchanged
 	r.Ended += o.Ended
 	r.Waiting += o.Waiting
+	r.Rejected = append(r.Rejected, o.Rejected...)
 }
 
 // Sync writes a batch of incoming listings and their organizations in one
@@ -64,7 +74,8 @@ func (r *SyncResult) Add(o SyncResult) {
 // owned names the fields the source owns (SourceOwned). A listing whose
 // source values, source bookkeeping and status are as stored is not
 // written at all: a sync that finds nothing new writes no change-log row.
-// An invalid listing fails the whole batch with an error naming it.
+// An invalid listing is left out (the stored one stays as it was) and
+// named in the result's Rejected.
 func (s *Store) Sync(ctx context.Context, u *users.User, orgs []Organization, list []Incoming, owned []string) (SyncResult, error) {
 	var res SyncResult
 	if err := auth.Can(u, auth.Edit, auth.Resource{Kind: EntityService}); err != nil {
@@ -103,7 +114,8 @@ func (s *Store) Sync(ctx context.Context, u *users.User, orgs []Organization, li
 				x.Status = StatusActive
 				x.Meta = Meta{Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 				if err := checkService(ref, &x); err != nil {
-					return fmt.Errorf("service %s (%s): %w", x.ID, x.Source.ID, err)
+					res.Rejected = append(res.Rejected, Rejected{x.ID, x.Source.ID, err})
+					continue
 				}
 				fresh = append(fresh, x)
 				continue
@@ -117,7 +129,8 @@ func (s *Store) Sync(ctx context.Context, u *users.User, orgs []Organization, li
 				continue
 			}
 			if err := checkService(ref, &after); err != nil {
-				return fmt.Errorf("service %s (%s): %w", after.ID, after.Source.ID, err)
+				res.Rejected = append(res.Rejected, Rejected{after.ID, after.Source.ID, err})
+				continue
 			}
 			after.CreatedAt, after.UpdatedAt = before.CreatedAt, tx.Now
 			if err := serviceKind.update(ctx, tx, &after); err != nil {
@@ -392,4 +405,29 @@ func (s *Store) ResolveSourceChange(ctx context.Context, u *users.User, id strin
 		return out, apperr.Keyed(apperr.NotFound, "err.not_found", "no change of %q waits on service %q", field, id)
 	}
 	return out, err
+}
+
+// Sourced is what an importer needs to know of a stored listing it
+// imported before: to end the ones a full read of the source no longer
+// finds.
+type Sourced struct {
+	ID             string `db:"id"`
+	OrganizationID db.Ref `db:"organization_id"`
+	Area           Area   `db:"area"`
+	Source         Source `db:"source"`
+	Status         string `db:"status"`
+}
+
+// SourcedBy lists the stored listings imported from the source kind.
+func (s *Store) SourcedBy(ctx context.Context, kind string) ([]Sourced, error) {
+	// The source column is JSON written by encoding/json, which always
+	// puts kind first: a plain LIKE works in both dialects.
+	var list []Sourced
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(
+		`SELECT id, organization_id, area, source, status FROM services WHERE source LIKE ? ORDER BY id`),
+		`{"kind":"`+kind+`"%`)
+	if err != nil {
+		return nil, fmt.Errorf("services from %s: %w", kind, err)
+	}
+	return slices.DeleteFunc(list, func(x Sourced) bool { return x.Source.Kind != kind }), nil
 }
