@@ -334,4 +334,3 @@ func clip(t l10n.Text, max int) l10n.Text {
 	}
 	return l10n.Text{FI: cut(t.FI), SV: cut(t.SV), EN: cut(t.EN)}
 }
-
