@@ -29,14 +29,23 @@ func open(ctx context.Context, c Config, stdout, stderr io.Writer) (*Main, error
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var c Config
+	var (
+		c       Config
+		p       ptvFlags
+		ptvSync time.Duration
+	)
 	fs := newFlagSet("serve", &c, stderr)
+	p.define(fs)
+	fs.DurationVar(&ptvSync, "ptv-sync", 0, "sync the scopes imported with `import ptv` from PTV every `interval` (e.g. 1h; 0: off)")
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen `address`")
 	fs.BoolVar(&c.Dev, "dev", false, "re-parse templates on every request (development)")
 	fs.BoolVar(&c.TLSProxy, "tls-proxy", false, "clients reach the server over TLS through a proxy: mark cookies Secure")
 	fs.StringVar(&c.QuickExit, "quick-exit-url", web.DefaultQuickExit, "`URL` the help-seeker page's quick exit leaves for (a neutral site)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
+	}
+	if ptvSync < 0 {
+		return fmt.Errorf("--ptv-sync must not be negative")
 	}
 	m, err := open(ctx, c, stdout, stderr)
 	if err != nil {
@@ -61,6 +70,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	syncCtx, stopSync := context.WithCancel(ctx)
 	defer stopSync()
 	go m.App.Run(syncCtx)
+	if ptvSync > 0 {
+		go m.syncPTV(syncCtx, p, ptvSync)
+	}
 	if err := m.Listen(); err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ commands:
   migrate   bring the database schema up to date
   seed      load seed/ (idempotent); --synthetic N adds N generated services
   reindex   rebuild the search index from the database
+  import    import ptv: import and sync services from the Suomi.fi service catalogue (PTV)
   user add  add a user; the password is read from standard input
 
 Every flag can also be set as an environment variable DIRECTORY_<FLAG>
@@ -50,6 +51,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdSeed(ctx, args, stdout, stderr, getenv)
 	case "reindex":
 		err = cmdReindex(ctx, args, stdout, stderr, getenv)
+	case "import":
+		err = cmdImport(ctx, args, stdout, stderr, getenv)
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
 			fmt.Fprintln(stderr, "usage: directory user add --email E --name N --role admin|editor|member [--network SLUG]")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/db"
@@ -47,4 +48,48 @@ func saveCheckpoint(ctx context.Context, d *db.DB, cp checkpoint) error {
 		return fmt.Errorf("save import checkpoint %s: %w", cp.Source, err)
 	}
 	return nil
+}
+
+// Scopes are the scopes imported before, as options: a server's periodic
+// sync keeps each of them current.
+func Scopes(ctx context.Context, d *db.DB) ([]Options, error) {
+	var keys []string
+	if err := d.SelectContext(ctx, &keys, `SELECT source FROM import_checkpoints WHERE source LIKE 'ptv%' ORDER BY source`); err != nil {
+		return nil, fmt.Errorf("import checkpoints: %w", err)
+	}
+	var out []Options
+	for _, k := range keys {
+		o, err := parseScope(k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// parseScope reads a scope key (scopeKey) back into options.
+func parseScope(key string) (Options, error) {
+	var o Options
+	parts := strings.Fields(key)
+	if len(parts) == 0 || parts[0] != "ptv" {
+		return o, fmt.Errorf("import checkpoint %q: not a PTV scope", key)
+	}
+	for _, p := range parts[1:] {
+		name, list, _ := strings.Cut(p, "=")
+		values := strings.Split(list, ",")
+		switch name {
+		case "municipalities":
+			o.Municipalities = values
+		case "organizations":
+			o.Organizations = values
+		case "classes":
+			o.ServiceClasses = values
+		case "nationwide":
+			o.Nationwide = true
+		default:
+			return o, fmt.Errorf("import checkpoint %q: unknown part %q", key, p)
+		}
+	}
+	return o, nil
 }
