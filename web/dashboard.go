@@ -75,6 +75,8 @@ type DashboardView struct {
 	Share        Share
 	Reports      []ReportRow
 	ReportsTotal int
+	// SourceChanges are the catalogue's changes to fields editors overrode.
+	SourceChanges []SourceChangeRow
 }
 
 // networkListings returns the services and contacts of the networks (all
@@ -182,7 +184,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, b *Base) erro
 		return err
 	}
 	now := s.store.DB().Now()
-	v := &DashboardView{Base: b, All: all, Counts: map[string]int{}, Share: shareOf(svcs, contacts, now)}
+	v := &DashboardView{Base: b, All: all, Counts: map[string]int{}, Share: shareOf(svcs, contacts, now),
+		SourceChanges: sourceChangeRows(svcs, b.Lang)}
 	for _, n := range networks {
 		v.Networks = append(v.Networks, b.NetworkName(n))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/web"
 )
@@ -192,5 +195,75 @@ func TestMembersOnlyFieldsForMembers(t *testing.T) {
 	_, body := s.anon().get(t, "/api/v1/search?q="+url.QueryEscape("123 9876"))
 	if strings.Contains(string(body), contactA) || strings.Contains(string(body), "9876") {
 		t.Errorf("anonymous search finds the members-only phone: %s", body)
+	}
+}
+
+// TestDashboardSourceChanges: the catalogue changes a name an editor
+// overrode; the editor sees both values and keeps theirs, then takes the
+// next change.
+func TestDashboardSourceChanges(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	ctx := context.Background()
+	importer := users.System("import:test")
+	incoming := func(name string) []services.Incoming {
+		svc := testService("ptv-esimerkki", netA)
+		svc.Name = l10n.Text{FI: name}
+		svc.TargetGroups = nil
+		svc.Source = services.Source{Kind: services.SourcePTV, ID: "esimerkki"}
+		return []services.Incoming{{Service: *svc}}
+	}
+	sync := func(name string) {
+		t.Helper()
+		if _, err := s.store.Sync(ctx, importer, nil, incoming(name), services.SourceOwned); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sync("Esimerkkineuvonta")
+	x, err := s.store.Service(ctx, "ptv-esimerkki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := &users.User{ID: "u-admin", Role: users.RoleAdmin, Active: true}
+	x.Name = l10n.Text{FI: "Toimituksen oma nimi"}
+	if err := s.store.Services.Save(ctx, admin, &x, false); err != nil {
+		t.Fatal(err)
+	}
+	sync("Esimerkkineuvonta, uusi nimi")
+
+	ed := s.as(t, "editorA")
+	doc := ed.page(t, "/dashboard", http.StatusOK)
+	row := doc.Find(".source-changes li")
+	if row.Length() != 1 || row.Find(".yours").Text() != "Toimituksen oma nimi" || row.Find(".theirs").Text() != "Esimerkkineuvonta, uusi nimi" {
+		t.Fatalf("source change row: %d %q", row.Length(), row.Text())
+	}
+	version, _ := row.Find(`input[name="version"]`).Attr("value")
+	form := url.Values{"version": {version}, "field": {"name"}, "choice": {"keep"}}
+	if resp, body := ed.post(t, "/services/ptv-esimerkki/source-change", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("keep: %d %s", resp.StatusCode, body)
+	}
+	// The same form again is stale: a conflict, not a second write.
+	if resp, _ := ed.post(t, "/services/ptv-esimerkki/source-change", form); resp.StatusCode != http.StatusConflict {
+		t.Errorf("stale keep: %d", resp.StatusCode)
+	}
+	if x, _ = s.store.Service(ctx, "ptv-esimerkki"); x.Name.FI != "Toimituksen oma nimi" || len(x.SourceChanges) != 0 {
+		t.Errorf("after keep: %q %+v", x.Name.FI, x.SourceChanges)
+	}
+	if n := ed.page(t, "/dashboard", http.StatusOK).Find(".source-changes li").Length(); n != 0 {
+		t.Errorf("%d changes still wait", n)
+	}
+	sync("Esimerkkineuvonta, kolmas nimi")
+	x, _ = s.store.Service(ctx, "ptv-esimerkki")
+	form = url.Values{"version": {strconv.Itoa(x.Version)}, "field": {"name"}, "choice": {"accept"}}
+	if resp, body := ed.post(t, "/services/ptv-esimerkki/source-change", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", resp.StatusCode, body)
+	}
+	if x, _ = s.store.Service(ctx, "ptv-esimerkki"); x.Name.FI != "Esimerkkineuvonta, kolmas nimi" {
+		t.Errorf("after accept: %q", x.Name.FI)
+	}
+	// Another network's editor may not decide.
+	form.Set("version", strconv.Itoa(x.Version))
+	if resp, _ := s.as(t, "editorB").post(t, "/services/ptv-esimerkki/source-change", form); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("editor of another network: %d", resp.StatusCode)
 	}
 }

@@ -53,6 +53,7 @@ func (s *Server) routes() *mux.Router {
 	page("/dashboard", "dashboard", get, s.loggedIn(s.dashboard))
 	page("/reports/{id}/resolve", "report.resolve", post, s.loggedIn(s.resolveReport))
 	listingRoutes(s, page, "/services", s.services)
+	page("/services/{id}/source-change", "service.source_change", post, s.loggedIn(s.resolveSourceChange))
 	page("/services/{id}/report", "service.report", get, s.reportPage(services.EntityService))
 	page("/services/{id}/report", "service.report.post", post, s.sendReport(services.EntityService))
 	listingRoutes(s, page, "/contacts", s.contacts)

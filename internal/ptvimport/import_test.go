@@ -28,7 +28,9 @@ type env struct {
 	now time.Time
 }
 
-func newEnv(t *testing.T, d *db.DB, ds *ptvtest.Dataset) *env {
+func newEnv(t *testing.T, d *db.DB, ds *ptvtest.Dataset) *env { return newEnvTB(t, d, ds) }
+
+func newEnvTB(t testing.TB, d *db.DB, ds *ptvtest.Dataset) *env {
 	t.Helper()
 	e := &env{d: d, now: ptvtest.NowTime.Add(time.Hour)}
 	d.Now = func() time.Time { return e.now }
