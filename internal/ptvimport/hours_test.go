@@ -87,7 +87,7 @@ func TestRulesDecideWhatIsImported(t *testing.T) {
 		t.Errorf("building permit: %q", reason)
 	}
 	mental := &ptv.Listing{Names: ptv.Text{"sv": "Vuxnas mentalvård"}, OntologyTerms: []ptv.Class{{Name: ptv.Text{"fi": "mielenterveyspalvelut"}}}}
-	if types, ok := rules.Match(mental); !ok || len(types) != 1 || types[0] != "psychiatric-care" {
-		t.Errorf("mental health: %v %v", types, ok)
+	if m, ok := rules.Match(mental); !ok || len(m.ServiceTypes) != 1 || m.ServiceTypes[0] != "psychiatric-care" {
+		t.Errorf("mental health: %v %v", m, ok)
 	}
 }

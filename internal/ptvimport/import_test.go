@@ -279,3 +279,19 @@ func TestFullReadEndsUnseen(t *testing.T) {
 		t.Errorf("a listed service ended: %s", x.Status)
 	}
 }
+
+// TestImportMalformedPage: PTV answers a page that is not JSON: the run
+// stops with a message naming the endpoint, moves no checkpoint, and the
+// next run completes.
+func TestImportMalformedPage(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t), ptvtest.Now())
+	e.srv.Inject("ServiceChannel/list", 1, ptvtest.Fault{Body: `{"itemList": [`})
+	_, err := e.im.Run(context.Background(), scope)
+	var de *ptv.DataError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "ServiceChannel/list") {
+		t.Fatalf("want a data error naming the endpoint, got %v", err)
+	}
+	if rep := e.run(t, scope); !rep.Full || rep.Created+rep.Unchanged != 6 {
+		t.Errorf("next run: %s", rep)
+	}
+}

@@ -39,7 +39,7 @@ type mapper struct {
 
 // listing maps l, or says why it is left out.
 func (m *mapper) listing(l *ptv.Listing) (services.Service, string) {
-	types, matched := m.rules.Match(l)
+	match, matched := m.rules.Match(l)
 	if !matched && !m.all {
 		return services.Service{}, SkipNoRule
 	}
@@ -57,7 +57,8 @@ func (m *mapper) listing(l *ptv.Listing) (services.Service, string) {
 		ID:           ServiceID(l.ID),
 		Name:         name,
 		Description:  clip(join("\n\n", text(l.Summaries), text(l.Descriptions)), 5000),
-		ServiceTypes: types,
+		ServiceTypes: match.ServiceTypes,
+		TargetGroups: match.TargetGroups,
 		Cost:         clip(text(l.ChargeInfo), 300),
 		Area:         area,
 		Status:       services.StatusActive,

@@ -27,6 +27,15 @@ type Rules struct {
 type Rule struct {
 	Words        []string `yaml:"words"`
 	ServiceTypes []string `yaml:"service_types"`
+	// TargetGroups are the client situations a new listing starts with:
+	// the network's first judgement, which its editors then curate (a
+	// sync never changes them).
+	TargetGroups []string `yaml:"target_groups"`
+}
+
+// Match is what the rules that match a service say of it.
+type Match struct {
+	ServiceTypes, TargetGroups []string
 }
 
 // LoadRules reads and checks the rules in fsys against the vocabularies.
@@ -53,18 +62,22 @@ func LoadRules(fsys fs.FS, vocab *services.Vocabularies) (*Rules, error) {
 				return nil, fmt.Errorf("%s: rule %d: an empty word", RulesFile, i+1)
 			}
 		}
-		for _, t := range rule.ServiceTypes {
-			if _, ok := vocab.Term(services.VocabServiceType, t); !ok {
-				return nil, fmt.Errorf("%s: rule %d (%s): unknown service type %q", RulesFile, i+1, rule.Words[0], t)
+		for _, v := range []struct {
+			vocab, what string
+			terms       []string
+		}{{services.VocabServiceType, "service type", rule.ServiceTypes}, {services.VocabClientSituation, "client situation", rule.TargetGroups}} {
+			for _, t := range v.terms {
+				if _, ok := vocab.Term(v.vocab, t); !ok {
+					return nil, fmt.Errorf("%s: rule %d (%s): unknown %s %q", RulesFile, i+1, rule.Words[0], v.what, t)
+				}
 			}
 		}
 	}
 	return &r, nil
 }
 
-// Match returns the service types of the rules that match l, and whether
-// any did.
-func (r *Rules) Match(l *ptv.Listing) (types []string, ok bool) {
+// Match returns what the rules that match l say, and whether any did.
+func (r *Rules) Match(l *ptv.Listing) (m Match, ok bool) {
 	var names []string
 	add := func(t ptv.Text) {
 		for _, s := range t {
@@ -80,13 +93,20 @@ func (r *Rules) Match(l *ptv.Listing) (types []string, ok bool) {
 			return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, w) })
 		}) {
 			ok = true
-			for _, t := range rule.ServiceTypes {
-				if !slices.Contains(types, t) {
-					types = append(types, t)
-				}
-			}
+			m.ServiceTypes = union(m.ServiceTypes, rule.ServiceTypes)
+			m.TargetGroups = union(m.TargetGroups, rule.TargetGroups)
 		}
 	}
-	slices.Sort(types)
-	return types, ok
+	return m, ok
+}
+
+// union adds the terms of b missing from a, sorted.
+func union(a, b []string) []string {
+	for _, t := range b {
+		if !slices.Contains(a, t) {
+			a = append(a, t)
+		}
+	}
+	slices.Sort(a)
+	return a
 }
