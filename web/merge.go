@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/serie-verkosto/directory/internal/db"
 )
 
 // The merge view of a stale save. When an editor saves a listing that
@@ -62,17 +64,7 @@ func jsonKeys(raw []byte) []string {
 
 // sameJSON compares two JSON values; a missing value is null.
 func sameJSON(a, b json.RawMessage) bool {
-	norm := func(x json.RawMessage) []byte {
-		if len(x) == 0 {
-			return []byte("null")
-		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, x); err != nil {
-			return x
-		}
-		return buf.Bytes()
-	}
-	return bytes.Equal(norm(a), norm(b))
+	return bytes.Equal(db.CompactJSON(a), db.CompactJSON(b))
 }
 
 // baseVersion returns the listing as it was at version, from the audit

@@ -28,6 +28,21 @@ func open(ctx context.Context, c Config, stdout, stderr io.Writer) (*Main, error
 	return m, nil
 }
 
+// openSeeded opens the database and seeds it if it is empty: the server
+// and the importers need the reference data (municipalities,
+// vocabularies) from the first run on.
+func openSeeded(ctx context.Context, c Config, stdout, stderr io.Writer) (*Main, error) {
+	m, err := open(ctx, c, stdout, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.SeedIfEmpty(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	var (
 		c       Config
@@ -47,14 +62,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if ptvSync < 0 {
 		return fmt.Errorf("--ptv-sync must not be negative")
 	}
-	m, err := open(ctx, c, stdout, stderr)
+	m, err := openSeeded(ctx, c, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if err := m.SeedIfEmpty(ctx); err != nil {
-		return err
-	}
 	if m.DB.Dialect == db.SQLite {
 		// SQLite's advice for a long-lived connection: refresh the
 		// planner's statistics where they are missing or stale (new

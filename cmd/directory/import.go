@@ -62,16 +62,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err := parse(fs, args[1:], getenv); err != nil {
 		return err
 	}
-	m, err := open(ctx, c, stdout, stderr)
+	m, err := openSeeded(ctx, c, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	// The import maps into the directory's municipalities and vocabularies:
-	// a fresh database gets the seed first, as serve does.
-	if err := m.SeedIfEmpty(ctx); err != nil {
-		return err
-	}
 	im, err := p.importer(ctx, m)
 	if err != nil {
 		return err

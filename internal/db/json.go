@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -98,4 +99,17 @@ func (l List[T]) MarshalJSON() ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	return json.Marshal([]T(l))
+}
+
+// CompactJSON is raw without insignificant space, for comparing JSON
+// values; a missing value is null, and raw that is not JSON is itself.
+func CompactJSON(raw []byte) []byte {
+	if len(raw) == 0 {
+		return []byte("null")
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return raw
+	}
+	return b.Bytes()
 }

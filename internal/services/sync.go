@@ -218,7 +218,7 @@ func merge(before Service, in Incoming, owned []string) (Service, mergeResult, e
 	waiting := slices.Clone(before.SourceChanges)
 	for _, f := range owned {
 		nv, old := incoming[f], before.SourceValues[f]
-		have := string(compact(cur[f]))
+		have := string(db.CompactJSON(cur[f]))
 		overridden := old != "" && have != old
 		switch {
 		case !overridden && have != nv:
@@ -292,21 +292,9 @@ func ownedValues(svc Service, owned []string) (SourceValues, error) {
 	}
 	out := SourceValues{}
 	for _, f := range owned {
-		out[f] = string(compact(m[f]))
+		out[f] = string(db.CompactJSON(m[f]))
 	}
 	return out, nil
-}
-
-// compact is raw without insignificant space; a missing value is null.
-func compact(raw json.RawMessage) []byte {
-	if len(raw) == 0 {
-		return []byte("null")
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		return raw
-	}
-	return b.Bytes()
 }
 
 // syncOrganizations creates or updates the organizations a batch names,
