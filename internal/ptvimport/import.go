@@ -181,10 +181,19 @@ func (im *Importer) Run(ctx context.Context, opts Options) (*Report, error) {
 	actor := users.System(Actor)
 	m := &mapper{ref: ref, rules: im.Rules, all: all, fetched: start.UTC().Truncate(time.Second)}
 	seen := map[string]bool{}
+	analyzeAt := 500
 	sum, err := im.Reader.Fetch(ctx, q, func(b *ptv.Batch) error {
 		orgs, list := im.batch(m, b, seen, rep)
 		res, err := im.Store.Sync(ctx, actor, orgs, list, services.SourceOwned)
 		rep.Add(res)
+		if err == nil && rep.Created >= analyzeAt {
+			// A first import multiplies the tables: the planner's
+			// statistics (PostgreSQL's foreign-key checks among them)
+			// must follow, or each batch's inserts scan what the last
+			// ones wrote. Refreshed at each doubling.
+			analyzeAt *= 2
+			err = im.DB.Optimize(ctx)
+		}
 		return err
 	})
 	rep.Full, rep.Progress, rep.Warnings, rep.Unreadable = sum.Full, sum.Progress, sum.Warnings, sum.Skipped
