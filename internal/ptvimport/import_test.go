@@ -172,13 +172,19 @@ func TestImportAndSync(t *testing.T) {
 			t.Errorf("a no-change run wrote %d change-log rows", after-before)
 		}
 
-		// An editor curates the listing and overrides its name.
-		admin := &users.User{ID: "u-admin", Role: users.RoleAdmin, Active: true}
+		// An editor of the Oulu network (whose area holds the service)
+		// curates the listing and overrides its name; another network's
+		// editor may not.
+		turku := &users.User{ID: "u-turku", Role: users.RoleEditor, Active: true, Networks: []string{"turku"}}
+		if x := e.service(t, ptvtest.ServiceNeuvonta); e.st.Services.Save(ctx, turku, &x, false) == nil {
+			t.Error("an editor of another network edited the imported listing")
+		}
+		ouluEditor := &users.User{ID: "u-oulu", Role: users.RoleEditor, Active: true, Networks: []string{"oulu"}}
 		neuvonta = e.service(t, ptvtest.ServiceNeuvonta)
 		neuvonta.Name = l10n.Text{FI: "Seksuaalineuvonta (toimituksen nimi)"}
 		neuvonta.HowToRefer = l10n.Text{FI: "Soita ja kerro, että olet ammattilainen."}
 		neuvonta.TargetGroups = []string{"worried-about-own-thoughts"}
-		if err := e.st.Services.Save(ctx, admin, &neuvonta, false); err != nil {
+		if err := e.st.Services.Save(ctx, ouluEditor, &neuvonta, false); err != nil {
 			t.Fatal(err)
 		}
 
@@ -212,7 +218,7 @@ func TestImportAndSync(t *testing.T) {
 		}
 
 		// The editor takes the catalogue's name.
-		neuvonta, err = e.st.ResolveSourceChange(ctx, admin, neuvonta.ID, neuvonta.Version, "name", true)
+		neuvonta, err = e.st.ResolveSourceChange(ctx, ouluEditor, neuvonta.ID, neuvonta.Version, "name", true)
 		if err != nil || !strings.Contains(neuvonta.Name.FI, "seksuaaliterveyteen") || len(neuvonta.SourceChanges) != 0 {
 			t.Errorf("accept: %+v %v", neuvonta.Name, err)
 		}
