@@ -82,6 +82,8 @@ type Location struct {
 	Hours        Schedule  `json:"hours,omitzero" yaml:"hours"`
 	Phones       []Phone   `json:"phones,omitempty" yaml:"phones"`
 	Email        string    `json:"email,omitempty" yaml:"email"`
+	// Seen is where the address was read, when gathered from a page.
+	Seen *Seen `json:"seen,omitempty" yaml:"seen"`
 }
 
 // Source says where a listing came from: the seed, or an import (PTV,
@@ -249,5 +251,6 @@ func checkLocations(fs *apperr.Fields, list []Location) {
 		checkSchedule(fs, f+".hours", l.Hours)
 		checkPhones(fs, f+".phones", l.Phones)
 		checkEmail(fs, f+".email", l.Email)
+		checkSeen(fs, f+".seen", l.Seen)
 	}
 }
