@@ -198,6 +198,13 @@ type ServiceView struct {
 	Networks     []services.Network
 }
 
+// Ended says the listing's source no longer publishes it (a PTV service
+// withdrawn or archived there): shown as ended, not merely archived.
+func (v *ServiceView) Ended() bool {
+	s := v.Service
+	return s.Status == services.StatusArchived && s.Source.Imported() && s.Source.Status != "" && s.Source.Status != "published"
+}
+
 func (s *Server) showService(w http.ResponseWriter, r *http.Request, b *Base) error {
 	id, err := pathID(r, "id")
 	if err != nil {

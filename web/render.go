@@ -206,6 +206,7 @@ var funcs = template.FuncMap{
 	"termsel":     func(b *Base, name, vocab, selected string) termSel { return termSel{b, name, vocab, selected} },
 	"pagerview":   func(b *Base, p Pager) pagerView { return pagerView{b, p} },
 	"contactline": func(b *Base, c services.Contact) contactLine { return contactLine{b, c} },
+	"phoneArgs":   func(b *Base, p PhoneView) phoneArg { return phoneArg{b, p} },
 }
 
 type muniSel struct {

@@ -30,6 +30,8 @@ type SearchHit struct {
 	search.Hit
 	Snippet   template.HTML
 	TypeLabel string
+	// Brief is how to get in touch with a service hit.
+	Brief *Brief
 }
 
 // FacetGroup is one facet: its label and values as filter links.
@@ -74,9 +76,14 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, b *Base) error {
 		return err
 	}
 	v := &SearchView{Base: b, Req: req, Result: res}
+	briefs, err := s.briefs(r, b, res.Hits)
+	if err != nil {
+		return err
+	}
 	for _, h := range res.Hits {
 		// Bleve's highlighter escapes the text and adds only <mark>.
-		v.Hits = append(v.Hits, SearchHit{Hit: h, Snippet: template.HTML(h.Snippet), TypeLabel: b.T("type." + h.Type)})
+		v.Hits = append(v.Hits, SearchHit{Hit: h, Snippet: template.HTML(h.Snippet), TypeLabel: b.T("type." + h.Type),
+			Brief: briefs[h.ID]})
 	}
 	q := r.URL.Query()
 	q.Del("offset")
@@ -200,4 +207,23 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// briefs are the ways in of the service hits, read in one query.
+func (s *Server) briefs(r *http.Request, b *Base, hits []search.Hit) (map[string]*Brief, error) {
+	var ids []string
+	for _, h := range hits {
+		if h.Type == "service" {
+			ids = append(ids, h.ID)
+		}
+	}
+	list, err := s.store.ServicesByID(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Brief, len(list))
+	for _, x := range list {
+		out[x.ID] = b.BriefOf(x)
+	}
+	return out, nil
 }

@@ -208,14 +208,14 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/forms.html", "templates/"+name+".html")
+			"templates/layout.html", "templates/partials.html", "templates/channels.html", "templates/forms.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
 		pages[name] = t
 	}
 	for _, name := range barePages {
-		t, err := template.New(name+".html").Funcs(funcs).ParseFS(templateFS, "templates/partials.html", "templates/"+name+".html")
+		t, err := template.New(name+".html").Funcs(funcs).ParseFS(templateFS, "templates/partials.html", "templates/channels.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
