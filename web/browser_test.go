@@ -25,6 +25,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/browsertest"
 	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // TestBrowserJourneys drives headless Chromium through what professionals
@@ -114,6 +115,24 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Errorf("result led to %s", loc)
 		}
 		a.check(t, step, "service")
+	})
+
+	t.Run("how to get in touch", func(t *testing.T) {
+		if err := s.store.Services.Create(context.Background(), users.System("test"), channelService()); err != nil {
+			t.Fatal(err)
+		}
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/services/kanavatesti")),
+			chromedp.WaitVisible(chromedp.CSS(`a.tel`)),
+		)
+		if href := run(t, step, chromedp.Evaluate[string](`document.querySelector('a.tel').getAttribute('href')`)); href != "tel:+358400000001" {
+			t.Errorf("tel link %q", href)
+		}
+		if n := run(t, step, chromedp.Evaluate[int](`document.querySelectorAll('.location address, table.hours-table').length`)); n < 2 {
+			t.Errorf("address and hours table: %d elements", n)
+		}
+		a.check(t, step, "service with channels")
 	})
 
 	t.Run("filter by a facet", func(t *testing.T) {
