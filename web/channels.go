@@ -19,6 +19,9 @@ import (
 // Channels is a service's ways in.
 type Channels struct {
 	*Base
+	// Plain leaves out where facts were seen: the client handout shows
+	// only how to get in touch.
+	Plain     bool
 	Phones    []PhoneView
 	Links     []LinkView
 	Email     string
@@ -116,6 +119,13 @@ func (b *Base) ChannelsOf(svc services.Service) *Channels {
 		}
 		c.Locations = append(c.Locations, v)
 	}
+	return c
+}
+
+// HandoutOf is svc's ways in for the client handout.
+func (b *Base) HandoutOf(svc services.Service) *Channels {
+	c := b.ChannelsOf(svc)
+	c.Plain = true
 	return c
 }
 

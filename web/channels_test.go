@@ -105,3 +105,34 @@ func TestServicePageSaysEnded(t *testing.T) {
 		t.Errorf("no ended notice: %q", doc.Find("article").Text())
 	}
 }
+
+// TestPathwayStepAndHandoutShowChannels: the release pathway's treatment
+// step in Tampere lists a local service with its number, and the handout
+// gives the client the number and the address, without where they were
+// seen.
+func TestPathwayStepAndHandoutShowChannels(t *testing.T) {
+	s := newPathwaySite(t, dbtest.SQLite(t))
+	svc := channelService()
+	svc.ID = "kanavatesti-tampere"
+	svc.Area = services.Area{Municipalities: []string{"837"}}
+	svc.TargetGroups = []string{"release-or-community-sanction"}
+	svc.ServiceTypes = []string{"psychotherapy"}
+	svc.Locations[0].Seen = &services.Seen{On: "esimerkki.example.fi", Date: "2026-11"}
+	if err := s.store.Services.Create(context.Background(), users.System("test"), svc); err != nil {
+		t.Fatal(err)
+	}
+	c := s.anon()
+	_, doc := c.page(t, "/pathways/vapautuminen-ja-yhdyskuntaseuraamus?municipality=Tampere&step=hoidon-jatkuvuus", http.StatusOK)
+	item := doc.Find(`li.pw-service:has(a[href="/services/kanavatesti-tampere"])`)
+	if href, _ := item.Find("a.tel").Attr("href"); href != "tel:+358400000001" {
+		t.Errorf("pathway step: %q", text(item))
+	}
+	_, doc = c.page(t, "/pathways/vapautuminen-ja-yhdyskuntaseuraamus/handout?municipality=Tampere&step=hoidon-jatkuvuus", http.StatusOK)
+	svcs := doc.Find("main li.svc")
+	if !strings.Contains(text(svcs), "040 0000001") || !strings.Contains(text(svcs), "Esimerkkikatu 1") {
+		t.Errorf("handout: %q", text(svcs))
+	}
+	if strings.Contains(text(svcs), "esimerkki.example.fi") {
+		t.Error("the handout says where a fact was seen")
+	}
+}
