@@ -365,6 +365,19 @@ func (p *parser) check(vocabsN, orgsN, netsN, peopleN, servsN []*yaml.Node) {
 		if s.OrganizationID != "" && !orgIDs[string(s.OrganizationID)] {
 			p.add(ServicesFile, lineOf(item, "organization"), what, "unknown organization %q", s.OrganizationID)
 		}
+		for _, path := range unsourced(s) {
+			p.add(ServicesFile, lineOf(item, path), what, "%s: a contact detail in the seed needs seen.on, the public page it was read on (web addresses go under links)", path)
+		}
+		for j, l := range s.Locations {
+			if l.Municipality == "" {
+				continue
+			}
+			if m, ok := munis.Lookup(l.Municipality); ok {
+				s.Locations[j].Municipality = m.Code
+			} else {
+				p.add(ServicesFile, lineOf(item, fmt.Sprintf("locations[%d].municipality", j)), what, "unknown municipality %q", l.Municipality)
+			}
+		}
 		for j, c := range s.Area.Counties {
 			if _, ok := munis.County(c); !ok {
 				p.add(ServicesFile, lineOf(item, fmt.Sprintf("area.counties[%d]", j)), what, "unknown wellbeing services county %q", c)
@@ -384,6 +397,44 @@ func (p *parser) check(vocabsN, orgsN, netsN, peopleN, servsN []*yaml.Node) {
 		}
 	}
 	_ = vocabsN
+}
+
+// unsourced lists the contact details of a seed service that do not say
+// where they were seen. The seed holds only facts read from public pages
+// (data/public-contacts.md), each with its page and date, so that readers
+// can judge them and editors can confirm them; url and email have no place
+// for a source, so the seed gives web addresses as links.
+func unsourced(s *services.Service) []string {
+	var paths []string
+	if s.URL != "" {
+		paths = append(paths, "url")
+	}
+	if s.Email != "" {
+		paths = append(paths, "email")
+	}
+	phones := func(prefix string, list []services.Phone) {
+		for i, ph := range list {
+			if ph.Seen == nil || ph.Seen.On == "" {
+				paths = append(paths, fmt.Sprintf("%s[%d]", prefix, i))
+			}
+		}
+	}
+	phones("phones", s.Phones)
+	for i, l := range s.Links {
+		if l.Seen == nil || l.Seen.On == "" {
+			paths = append(paths, fmt.Sprintf("links[%d]", i))
+		}
+	}
+	for i, l := range s.Locations {
+		if l.Seen == nil || l.Seen.On == "" {
+			paths = append(paths, fmt.Sprintf("locations[%d]", i))
+		}
+		if l.Email != "" {
+			paths = append(paths, fmt.Sprintf("locations[%d].email", i))
+		}
+		phones(fmt.Sprintf("locations[%d].phones", i), l.Phones)
+	}
+	return paths
 }
 
 // Options change what Apply does with listings that already exist.

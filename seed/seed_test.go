@@ -2,7 +2,9 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -69,14 +71,116 @@ func TestEmbeddedSeedFacts(t *testing.T) {
 	if len(capital.Goals) != 6 {
 		t.Errorf("%d goals, want the page's 6", len(capital.Goals))
 	}
-	// Real organizations' contact details never come from anywhere but
-	// the seed page: no service of a real organization carries any.
 	for _, s := range d.Services {
-		if s.URL != "" || s.Email != "" || len(s.Phones) > 0 {
-			t.Errorf("service %s has contact details that are not from the network's page", s.ID)
-		}
 		if s.VerifiedAt != nil {
 			t.Errorf("service %s is marked verified", s.ID)
+		}
+	}
+}
+
+// TestSeedPublicContacts holds the seed services' contact details to
+// exactly those of shared/data/public-contacts.md, each with the page it
+// was seen on, and to that file's content notes.
+func TestSeedPublicContacts(t *testing.T) {
+	d, err := seed.Parse(seed.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every phone ("tel LANG NUMBER @ PAGE-DATE"), link ("KIND URL") and
+	// address of the file; a service not named has none.
+	want := map[string][]string{
+		"serie-tukipalvelu":      {"web https://sexpo.fi/serie-verkosto"},
+		"sexpo-seksuaaliterapia": {"web https://sexpo.fi"},
+		"redirection":            {"web https://protectchildren.fi/redirection/", "web https://www.suojellaanlapsia.fi/post/tiedote-04052023"},
+		"mielenterveystalo-seksuaalinen-kiinnostus-lapsiin": {"web https://www.mielenterveystalo.fi/aikuiset/itsehoito-ja-oppaat/itsehoito/seksuaalinen-kiinnostus-lapsiin/Pages/default.aspx"},
+		"mielenterveystalo-nettiterapiat":                   {"web https://www.mielenterveystalo.fi/nettiterapiat/laheteohjeet/Pages/default.aspx"},
+		"mieli-kriisipuhelin":                               {"tel fi 09 2525 0111 @ ", "tel sv 09 2525 0112 @ ", "tel en 09 2525 0116 @ ", "web https://mieli.fi/helpline"},
+		"mll-lasten-ja-nuorten-puhelin":                     {"tel  116 111 @ 2025-11-19", "tel sv 0800 96 116 @ 2025-11-19", "chat https://www.nuortennetti.fi"},
+		"poikien-puhelin":                                   {"tel  0800 94884 @ ", "web https://www.vaestoliitto.fi/poikien-puhelin/", "chat https://www.poikienpuhelin.fi"},
+		"nettivihje":                                        {"web https://www.pelastakaalapset.fi/kehittamis-ja-asiantuntijatyo/lasten-suojelu-ja-nettivihje/nettivihje/"},
+		"rikosuhripaivystys":                                {"tel  116 006 @ 2020-05", "web https://www.riku.fi"},
+		"hus-seri-tukikeskus":                               {"tel  040 701 8446 @ ~2020", "at Haartmaninkatu 2, 091"},
+		"seri-tukikeskukset":                                {"tel  044 472 8002 @ 2020-05", "tel  050 5643 769 @ 2022-02"},
+		"rets-tuki":                                         {"web https://rets.fi"},
+		"rise-yhdyskuntaseuraamustoimistot":                 {"web https://rikosseuraamus.fi/fi/index/seuraamukset/yhdyskuntaseuraamustyo.html"},
+		"vankiterveydenhuolto":                              {"web https://www.vth.fi"},
+		"psykiatrinen-vankisairaala":                        {"tel  029 524 5511 @ ", "tel  029 524 5742 @ ", "web https://www.vth.fi/psykiatrinen-vankisairaala/"},
+		"niuvanniemen-sairaala":                             {"web https://www.niuva.fi"},
+		"vanhan-vaasan-sairaala":                            {"web https://www.vvs.fi"},
+		"mielentilatutkimus":                                {"web https://thl.fi/aiheet/mielenterveys/mielenterveyspalvelut/oikeuspsykiatria/mielentilatutkimukset"},
+		"oikeusapu":                                         {"web https://oikeus.fi/fi/index/esitteet/oikeusapu.html"},
+		"poliisi-rikosilmoitus-ja-tutkinta":                 {"tel  112 @ ", "web https://poliisi.fi/miten-rikosilmoitus-kasitellaan", "eservice https://poliisi.fi/nettivinkki"},
+		"lasten-ja-nuorten-oikeuspsykiatria":                {"web https://barnahus.fi/barnahus-hanke-2019-2025/"},
+		"oys-lasten-ja-nuorten-oikeuspsykiatria":            {"web https://oys.fi/psykiatria/palvelut/lasten-ja-nuorten-oikeuspsykiatriset-tutkimukset"},
+		"tays-lasten-oikeuspsykiatria":                      {"web https://www.pirha.fi/palvelut/sairaalat-tays/lasten-ja-nuorten-sairaalapalvelut/lastenpsykiatria/lasten-oikeuspsykiatria"},
+	}
+	byID := map[string]services.Service{}
+	for _, s := range d.Services {
+		byID[s.ID] = s
+		var got []string
+		for _, p := range s.Phones {
+			got = append(got, fmt.Sprintf("tel %s %s @ %s", p.Language, p.Number, p.Seen.Date))
+		}
+		for _, l := range s.Links {
+			got = append(got, l.Kind+" "+l.URL)
+		}
+		for _, l := range s.Locations {
+			got = append(got, fmt.Sprintf("at %s, %s", l.Street.FI, l.Municipality))
+		}
+		if !slices.Equal(got, want[s.ID]) {
+			t.Errorf("%s: contact details\n%q\nwant\n%q", s.ID, got, want[s.ID])
+		}
+		if s.URL != "" || s.Email != "" {
+			t.Errorf("%s: url %q email %q: the seed gives web addresses as links, with their source", s.ID, s.URL, s.Email)
+		}
+		seen := func(what string, sn *services.Seen) {
+			if sn == nil || sn.On == "" || sn.Gathered != "2026-12" {
+				t.Errorf("%s: %s does not say where and when it was seen: %+v", s.ID, what, sn)
+			}
+		}
+		for _, p := range s.Phones {
+			seen(p.Number, p.Seen)
+		}
+		for _, l := range s.Links {
+			seen(l.URL, l.Seen)
+		}
+		for _, l := range s.Locations {
+			seen("the address", l.Seen)
+		}
+	}
+	for id := range want {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("service %s is not in the seed", id)
+		}
+	}
+
+	// "24 h" and "every day" as the pages say them, no more.
+	hus := byID["hus-seri-tukikeskus"].Phones[0]
+	if hus.Hours == nil || !hus.Hours.AlwaysOpen {
+		t.Errorf("the HUS Seri centre's number is open 24 h: %+v", hus.Hours)
+	}
+	for _, s := range d.Services {
+		if s.AlwaysOpen || len(s.Hours) > 0 {
+			t.Errorf("%s: opening hours that no page gives", s.ID)
+		}
+		for _, p := range s.Phones {
+			if p.Hours != nil && (len(p.Hours.Weekly) > 0 || p.Hours.AlwaysOpen && s.ID != "hus-seri-tukikeskus") {
+				t.Errorf("%s: hours of %s that no page gives", s.ID, p.Number)
+			}
+		}
+	}
+	if p := byID["rikosuhripaivystys"].Phones[0]; p.Charge != services.ChargeFree {
+		t.Errorf("RIKU's 116 006 is free of charge by its press release: %q", p.Charge)
+	}
+
+	// Content notes: the crisis line is not for one's own sexual
+	// preferences; the Seri centres serve people aged 16 and over.
+	if slices.Contains(byID["mieli-kriisipuhelin"].TargetGroups, "worried-about-own-thoughts") {
+		t.Error("MIELI's crisis line is a target for worried-about-own-thoughts")
+	}
+	for _, id := range []string{"hus-seri-tukikeskus", "seri-tukikeskukset"} {
+		if a := byID[id].AgeMin; a == nil || *a != 16 {
+			t.Errorf("%s: age_min %v, want 16", id, a)
 		}
 	}
 }
@@ -170,6 +274,9 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"missing name", seed.ServicesFile, strings.Replace(goodService, "name: {fi: Testi}", "name: {sv: Test}", 1), []string{`services.yaml:3: service "test-service": name.fi: is required`}},
 		{"unknown term", seed.ServicesFile, strings.Replace(goodService, "[counselling]", "[counselling, astrology]", 1), []string{`services.yaml:5: service "test-service": service_types[1]: unknown term "astrology"`}},
 		{"bad email", seed.ServicesFile, goodService + "    email: nobody\n", []string{`services.yaml:7: service "test-service": email: is not a valid e-mail address`}},
+		{"phone without source", seed.ServicesFile, goodService + "    phones:\n      - number: 040 000 0000\n", []string{`services.yaml:8: service "test-service": phones[0]: a contact detail in the seed needs seen.on`}},
+		{"bare url", seed.ServicesFile, goodService + "    url: https://palvelu.example.fi\n", []string{`services.yaml:7: service "test-service": url: a contact detail in the seed needs seen.on`, "web addresses go under links"}},
+		{"place in unknown municipality", seed.ServicesFile, goodService + "    locations:\n      - street: {fi: Testikatu 1}\n        municipality: Atlantis\n        seen: {on: example.fi}\n", []string{`services.yaml:9: service "test-service": unknown municipality "Atlantis"`}},
 		{"unknown county", seed.ServicesFile, strings.Replace(goodService, "{national: true}", "{counties: [atlantis]}", 1), []string{`services.yaml:6: service "test-service": unknown wellbeing services county "atlantis"`}},
 		{"unknown organization", seed.ServicesFile, goodService + "    organization: acme\n", []string{`services.yaml:7: service "test-service": unknown organization "acme"`}},
 		{"duplicate id", seed.ServicesFile, goodService + strings.TrimPrefix(goodService, "services:\n"), []string{`services.yaml:7: service "test-service": id repeats line 2`}},

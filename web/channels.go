@@ -181,10 +181,16 @@ func (b *Base) seen(s *services.Seen) string {
 	if s == nil {
 		return ""
 	}
-	if s.Date == "" {
-		return b.T("channel.seen", s.On)
+	parts := []string{b.T("channel.seen", s.On)}
+	if s.Date != "" {
+		parts = append(parts, b.T("channel.seen_dated", s.Date))
+	} else if s.Gathered != "" {
+		parts = append(parts, b.T("channel.seen_undated"))
 	}
-	return b.T("channel.seen_on", s.On, s.Date)
+	if s.Gathered != "" {
+		parts = append(parts, b.T("channel.seen_gathered", s.Gathered))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // hoursView is a schedule as a table with its state now; nil when it

@@ -136,3 +136,33 @@ func TestPathwayStepAndHandoutShowChannels(t *testing.T) {
 		t.Error("the handout says where a fact was seen")
 	}
 }
+
+// TestSeedListingShowsPublicFacts: a seed service shows the facts of
+// public-contacts.md with where and when each was seen, as unverified,
+// and the client handout gives the number without the source.
+func TestSeedListingShowsPublicFacts(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	c := s.anon()
+	doc := c.page(t, "/services/hus-seri-tukikeskus", http.StatusOK)
+	if href, _ := doc.Find("a.tel").First().Attr("href"); href != "tel:+358407018446" {
+		t.Errorf("tel link: %q", href)
+	}
+	art := text(doc.Find("article"))
+	for _, want := range []string{"040 701 8446", "Avoinna ympäri vuorokauden (24 h)", "Haartmaninkatu 2", "Helsinki",
+		"nähty: hus.fi, Seri-tukikeskuksen sivu, sivun päiväys ~2020, luettu 2026-12", "Tarkistamaton"} {
+		if !strings.Contains(art, want) {
+			t.Errorf("HUS Seri centre page lacks %q:\n%s", want, art)
+		}
+	}
+	doc = c.page(t, "/services/mieli-kriisipuhelin?lang=en", http.StatusOK)
+	art = text(doc.Find("article"))
+	for _, want := range []string{"09 2525 0116", "https://mieli.fi/helpline", "seen: mieli.fi/helpline, page undated, read 2026-12"} {
+		if !strings.Contains(art, want) {
+			t.Errorf("crisis line page (en) lacks %q:\n%s", want, art)
+		}
+	}
+	if href, _ := doc.Find(`a.tel[href="tel:+358925250116"]`).Attr("href"); href == "" {
+		t.Error("the English line is not a tel: link in international form")
+	}
+}

@@ -33,11 +33,14 @@ const (
 )
 
 // Seen says where a contact detail was read, for facts gathered from
-// public pages rather than given by the organization: the page and the
-// date it showed (or a note such as "undated").
+// public pages rather than given by the organization: the page, the date
+// the page showed (empty when it showed none) and when it was read, so a
+// reader can judge how old the fact may be.
 type Seen struct {
 	On   string `json:"on" yaml:"on"`
 	Date string `json:"date,omitempty" yaml:"date"`
+	// Gathered is when the page was read ("2026-12").
+	Gathered string `json:"gathered,omitempty" yaml:"gathered"`
 }
 
 // Link is a web address of a service beyond its main one.
@@ -144,8 +147,9 @@ func (v SourceValues) Value() (driver.Value, error) {
 }
 
 // E164 returns the number in international form for a tel: link
-// ("+358401234567"): a Finnish number with its trunk 0 dropped, a national
-// service number (0800, 0600, 116 ...) as written, without spaces.
+// ("+358401234567"): a Finnish number with its trunk 0 dropped (also the
+// nationwide 020, 029 and 030 numbers, which are reachable from abroad), a
+// service number (0800, 0600, 116, 112 ...) as written, without spaces.
 func (p Phone) E164() string {
 	var b strings.Builder
 	for i, r := range p.Number {
@@ -161,10 +165,9 @@ func (p Phone) E164() string {
 		return "+" + n[2:]
 	case strings.HasPrefix(n, "0800"), strings.HasPrefix(n, "0700"), strings.HasPrefix(n, "0600"),
 		strings.HasPrefix(n, "0100"), strings.HasPrefix(n, "0200"), strings.HasPrefix(n, "0300"),
-		strings.HasPrefix(n, "116"), strings.HasPrefix(n, "112"), strings.HasPrefix(n, "10"),
-		strings.HasPrefix(n, "020"), strings.HasPrefix(n, "029"), strings.HasPrefix(n, "030"):
-		// Service and nationwide numbers are dialled as written in
-		// Finland; from abroad most are unreachable anyway.
+		strings.HasPrefix(n, "116"), strings.HasPrefix(n, "112"), strings.HasPrefix(n, "10"):
+		// Service numbers are dialled as written in Finland; from
+		// abroad most are unreachable anyway.
 		return n
 	case strings.HasPrefix(n, "0"):
 		return "+358" + n[1:]
@@ -204,6 +207,7 @@ func checkSeen(fs *apperr.Fields, field string, s *Seen) {
 	}
 	checkPlain(fs, field+".on", s.On, true, 300)
 	checkPlain(fs, field+".date", s.Date, false, 100)
+	checkPlain(fs, field+".gathered", s.Gathered, false, 40)
 }
 
 func checkLinks(fs *apperr.Fields, list []Link) {

@@ -402,8 +402,9 @@ func (c Contact) ForViewer(l users.Level) Contact {
 // --- validation ---
 
 var (
-	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,79}$`)
-	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,24}$`)
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,79}$`)
+	// phonePattern allows the three-digit emergency number 112 too.
+	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{2,24}$`)
 	timePattern  = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
 	langPattern  = regexp.MustCompile(`^[a-z]{2,3}$`)
 	// postalPattern is a Finnish postal code.
