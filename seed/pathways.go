@@ -96,7 +96,7 @@ func applyPathways(ctx context.Context, st *services.Store, d *Data, opts Option
 				}
 				old.Meta, old.ReviewBy = pw.Meta, pw.ReviewBy
 				return same(old, pw)
-			})
+			}, nil)
 		if err != nil {
 			return fmt.Errorf("%s: pathway %s: %w", PathwaysFile, pw.Slug, err)
 		}

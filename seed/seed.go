@@ -437,10 +437,26 @@ func unsourced(s *services.Service) []string {
 	return paths
 }
 
+// writtenOnlyBySeed reports whether every write of the listing in the
+// audit log was the seed's.
+func writtenOnlyBySeed(ctx context.Context, st *services.Store, entity, id string) (bool, error) {
+	h, err := st.DB().History(ctx, entity, id)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range h {
+		if e.Actor != actor.ID {
+			return false, nil
+		}
+	}
+	return len(h) > 0, nil
+}
+
 // Options change what Apply does with listings that already exist.
 type Options struct {
 	// Overwrite updates stored listings that differ from the seed. By
-	// default they are kept: an editor's change wins over the file.
+	// default a listing that anyone but the seed has written is kept: an
+	// editor's change wins over the file.
 	Overwrite bool
 }
 
@@ -494,7 +510,7 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 				old.Meta = o.Meta
 				old.ReviewBy = o.ReviewBy
 				return same(old, o)
-			})
+			}, nil)
 		if err != nil {
 			return r, fmt.Errorf("%s: organization %s: %w", OrganizationsFile, o.ID, err)
 		}
@@ -508,7 +524,7 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 			func(old services.Network) bool {
 				old.Meta, old.Municipalities = nw.Meta, nw.Municipalities
 				return same(old, nw)
-			})
+			}, nil)
 		if err != nil {
 			return r, fmt.Errorf("%s: network %s: %w", NetworksFile, nw.Slug, err)
 		}
@@ -522,7 +538,8 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 				c.Version = old.Version
 				return st.Contacts.Save(ctx, actor, &c, false)
 			},
-			func(old services.Contact) bool { old.Meta, old.SortName = c.Meta, c.SortName; return same(old, c) })
+			func(old services.Contact) bool { old.Meta, old.SortName = c.Meta, c.SortName; return same(old, c) },
+			func() (bool, error) { return writtenOnlyBySeed(ctx, st, st.Contacts.Entity(), c.ID) })
 		if err != nil {
 			return r, fmt.Errorf("%s: contact %s: %w", ContactsFile, c.ID, err)
 		}
@@ -539,7 +556,8 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 			func(old services.Service) bool {
 				old.Meta, old.SortName, old.National = s.Meta, s.SortName, s.National
 				return same(old, s)
-			})
+			},
+			func() (bool, error) { return writtenOnlyBySeed(ctx, st, st.Services.Entity(), s.ID) })
 		if err != nil {
 			return r, fmt.Errorf("%s: service %s: %w", ServicesFile, s.ID, err)
 		}
@@ -552,7 +570,8 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 
 // put creates, updates or keeps one listing.
 func put[T any](ctx context.Context, r *Report, opts Options, id string,
-	get func() (T, error), create func() error, update func(T) error, equal func(T) bool) error {
+	get func() (T, error), create func() error, update func(T) error, equal func(T) bool,
+	seedOnly func() (bool, error)) error {
 	old, err := get()
 	switch {
 	case apperr.Is(err, apperr.NotFound):
@@ -567,8 +586,18 @@ func put[T any](ctx context.Context, r *Report, opts Options, id string,
 		r.Unchanged++
 		return nil
 	case !opts.Overwrite:
-		r.Kept++
-		return nil
+		// A listing nobody but the seed has written follows a newer seed
+		// file: updating it overwrites no one's work.
+		mine := false
+		if seedOnly != nil {
+			if mine, err = seedOnly(); err != nil {
+				return err
+			}
+		}
+		if !mine {
+			r.Kept++
+			return nil
+		}
 	}
 	if err := update(old); err != nil {
 		return err

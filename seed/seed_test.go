@@ -216,13 +216,29 @@ func TestApplyIsIdempotent(t *testing.T) {
 			t.Errorf("second load wrote %d change-log rows", seq2-seq)
 		}
 
+		// A listing only the seed has written follows a newer seed file
+		// (as the public facts reached deployed directories).
+		newer, _ := seed.Parse(seed.Files)
+		for i := range newer.Services {
+			if newer.Services[i].ID == "rets-tuki" {
+				newer.Services[i].Links[0].Seen.Gathered = "2027-01"
+			}
+		}
+		r, err := seed.Apply(ctx, st, newer, seed.Options{})
+		if err != nil || r.Updated != 1 || r.Kept != 0 {
+			t.Errorf("apply a newer seed: %s, %v; want 1 updated", r, err)
+		}
+		if s, _ := st.Service(ctx, "rets-tuki"); s.Links[0].Seen.Gathered != "2027-01" {
+			t.Errorf("the seed-only listing did not follow the newer seed: %+v", s.Links[0].Seen)
+		}
+
 		// An editor's change is kept unless the seed is told to overwrite.
 		s, _ := st.Service(ctx, "serie-tukipalvelu")
 		s.Alert.FI = "Editor's note"
 		if err := st.Services.Save(ctx, users.System("test"), &s, false); err != nil {
 			t.Fatal(err)
 		}
-		r, err := seed.Apply(ctx, st, again, seed.Options{})
+		r, err = seed.Apply(ctx, st, again, seed.Options{})
 		if err != nil || r.Kept != 1 {
 			t.Errorf("apply over an edit: %s, %v; want 1 kept", r, err)
 		}
