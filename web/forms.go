@@ -301,17 +301,6 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 	return nil
 }
 
-// withLangQuery adds the page's language to a path that may have a query.
-func (b *Base) withLangQuery(path string) string {
-	if b.Lang == "fi" {
-		return path
-	}
-	if strings.Contains(path, "?") {
-		return path + "&lang=" + b.Lang
-	}
-	return path + "?lang=" + b.Lang
-}
-
 // clientAddr is the client's address for throttles (r.RemoteAddr). It is
 // never logged or stored.
 func clientAddr(r *http.Request) string { return r.RemoteAddr }

@@ -68,19 +68,18 @@ func (c *testClock) Add(d time.Duration) {
 
 // site is a served directory with users.
 type site struct {
-	db      *db.DB
-	clock   *testClock
-	store   *services.Store
-	users   *users.Store
-	auth    *auth.Authenticator
-	corr    *corrections.Store
-	srv     *httptest.Server
-	log     *syncBuffer
-	index   *search.Index
-	syncer  *search.Syncer
-	people  map[string]users.User // by role name: admin, editorA, editorA2, editorB, member
-	emails  map[string]string
-	running context.CancelFunc
+	db     *db.DB
+	clock  *testClock
+	store  *services.Store
+	users  *users.Store
+	auth   *auth.Authenticator
+	corr   *corrections.Store
+	srv    *httptest.Server
+	log    *syncBuffer
+	index  *search.Index
+	syncer *search.Syncer
+	people map[string]users.User // by role name: admin, editorA, editorA2, editorB, member
+	emails map[string]string
 }
 
 type siteOptions struct {

@@ -163,14 +163,6 @@ func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.P
 	return to, nil
 }
 
-func (s *Syncer) source(entity string) Source {
-	for _, src := range s.Sources {
-		if src.Entity() == entity {
-			return src
-		}
-	}
-	return nil
-}
 
 // apply indexes the entities changed between from and to. Vocabulary and
 // organization changes alter the labels in many documents; they trigger a

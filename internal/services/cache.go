@@ -70,7 +70,7 @@ type refCache struct {
 func (s *Store) Reference(ctx context.Context) (*Reference, error) {
 	c := &s.refs
 	c.mu.Lock()
-	ref, gen := c.ref, c.gen
+	ref := c.ref
 	c.mu.Unlock()
 	if ref != nil {
 		return ref, nil
@@ -78,7 +78,7 @@ func (s *Store) Reference(ctx context.Context) (*Reference, error) {
 	c.load.Lock()
 	defer c.load.Unlock()
 	c.mu.Lock()
-	ref, gen = c.ref, c.gen
+	ref, gen := c.ref, c.gen
 	c.mu.Unlock()
 	if ref != nil {
 		return ref, nil

@@ -76,15 +76,6 @@ const (
 	MaxLimit     = 100
 )
 
-// updated runs an optimistic update and turns "no row matched" into
-// not-found or conflict.
-func updated(n int64, what, id string, version int) error {
-	if n == 0 {
-		return db.Conflict(what, id, version)
-	}
-	return nil
-}
-
 func sortName(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 func uniqSorted(xs []string) []string {
