@@ -239,3 +239,26 @@ func TestAuditHoldsNoSecrets(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordHashCost: a test binary hashes cheaply, and a hash made by
+// the program with OWASP's cost (19 MiB, 2 passes) still checks, so
+// accounts made either way log in.
+func TestPasswordHashCost(t *testing.T) {
+	h, err := users.HashPassword("oikea hevonen patteri")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h, "$m=8,t=1,p=1$") {
+		t.Errorf("a test binary hashes with %s", h)
+	}
+	// Made by HashPassword outside a test binary.
+	const program = "$argon2id$v=19$m=19456,t=2,p=1$G93Na0qW7lADnnTFlG/ezQ$AS7L3UKKoXweAx8ixNjxYu11T0RRx5F+ZqorEuZY0EQ"
+	for _, hash := range []string{h, program} {
+		if !users.CheckPassword(hash, "oikea hevonen patteri") {
+			t.Errorf("%s: the right password is refused", hash)
+		}
+		if users.CheckPassword(hash, "oikea hevonen patter") {
+			t.Errorf("%s: a wrong password is accepted", hash)
+		}
+	}
+}
