@@ -11,13 +11,13 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
 func TestLoginLogoutAndLayout(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	c := s.anon()
 	doc := c.page(t, "/login?next=/services/"+svcA+"/edit", http.StatusOK)
 	if c.cookie != nil {
@@ -88,7 +88,7 @@ func TestLoginLogoutAndLayout(t *testing.T) {
 
 func TestLoginThrottled(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	var last *http.Response
 	var body []byte
 	for range auth.DefaultAccountBurst + 1 {
@@ -107,7 +107,7 @@ func TestLoginThrottled(t *testing.T) {
 
 func TestTOTPLoginAndEnrolment(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	// An admin with TOTP is asked for the code, keeping the e-mail.
 	c := s.anon()
 	res, body := c.post(t, "/login", url.Values{"email": {s.emails["admin"]}, "password": {testPassword}})
@@ -177,7 +177,7 @@ func TestTOTPLoginAndEnrolment(t *testing.T) {
 
 func TestSessionsAndPassword(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	one, two := s.as(t, "member"), s.as(t, "member")
 	doc := one.page(t, "/account/sessions", http.StatusOK)
 	rows := doc.Find("table.list tbody tr")
@@ -233,7 +233,7 @@ func TestSessionsAndPassword(t *testing.T) {
 
 func TestAdminManagesUsers(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	admin := s.as(t, "admin")
 	// Creating: field errors first.
 	res, body := admin.post(t, "/admin/users/new", url.Values{"email": {"not-an-address"}, "name": {""}, "role": {"editor"}})

@@ -10,14 +10,14 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
 func TestAPIWrites(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ed := s.as(t, "editorA")
 	svc := testService("api-uusi", netA)
 	svc.Phones = []services.Phone{{Number: "+358 40 555 0000"}}
@@ -118,7 +118,7 @@ func TestAPIWrites(t *testing.T) {
 
 func TestContactForms(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ed, ed2 := s.as(t, "editorA"), s.as(t, "editorA2")
 	// New contact through the form: the editor's network is preselected.
 	doc := ed.page(t, "/contacts/new", 200)
@@ -185,7 +185,7 @@ func TestContactForms(t *testing.T) {
 // newServiceByForm creates a service through the new-service form.
 func TestNewServiceByForm(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ed := s.as(t, "editorA")
 	doc := ed.page(t, "/services/new", 200)
 	action, v := formValues(doc, "form.edit")
@@ -239,7 +239,7 @@ var keyLike = regexp.MustCompile(`\b(f|edit|dashboard|users?|login|sessions?|pas
 
 func TestEditingPagesStructure(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	admin, ed := s.as(t, "admin"), s.as(t, "editorA")
 	member := s.as(t, "member")
 	pages := []struct {
@@ -303,7 +303,7 @@ func TestEditingPagesStructure(t *testing.T) {
 
 func TestMemberTurnsTOTPOnAndOff(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	m := s.as(t, "member")
 	doc := m.page(t, "/account/totp", 200)
 	secret := strings.ReplaceAll(doc.Find("code.secret").Text(), " ", "")

@@ -14,7 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/serie-verkosto/directory/internal/auth"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -22,7 +22,7 @@ import (
 // and nothing half-written.
 func TestAttacks(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ed := s.as(t, "editorA")
 	loginError := func(doc *goquery.Document) string { return strings.TrimSpace(doc.Find(".error-summary").Text()) }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
@@ -86,7 +86,7 @@ func ifMatch(version int) http.Header {
 
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d, siteOptions{})
 		ctx := db.WithActor(context.Background(), "test")
 		clients := map[string]*client{}

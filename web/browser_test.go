@@ -24,7 +24,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/serie-verkosto/directory/internal/browsertest"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
@@ -39,6 +39,7 @@ import (
 // set no cookie and send no request off the server's origin. Screenshots
 // of the main pages at phone and desktop width go to testdata/output.
 func TestBrowserJourneys(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.Browser(t)
 	var referers []string
 	var refMu sync.Mutex
@@ -52,7 +53,7 @@ func TestBrowserJourneys(t *testing.T) {
 		fmt.Fprint(w, `<!doctype html><html lang="fi"><title>Sää</title><h1>Sää tänään</h1></html>`)
 	}))
 	defer neutral.Close()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true, pathways: true, exit: neutral.URL + "/"})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{search: true, pathways: true, exit: neutral.URL + "/"})
 	b := newTab(t, ctx, s.srv.URL)
 	a := newAxe(t)
 
@@ -393,13 +394,14 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	// Screenshots before logging in, so that they show what the public sees.
+	shots := shotTab(t, ctx)
 	for _, p := range []struct{ path, name string }{
 		{"/", "home"}, {"/?lang=sv", "home-sv"}, {"/search?q=terapia", "search"},
 		{"/services/serie-tukipalvelu", "service"}, {"/pathways/epaily-esitutkinnassa?municipality=837", "pathway"},
 		{"/networks/pirkanmaa", "network"}, {"/help", "help"}, {"/ei-ole", "not-found"},
 	} {
-		shot(t, ctx, b.url(p.path), p.name+"-desktop.png", 1280)
-		shot(t, ctx, b.url(p.path), p.name+"-phone.png", 360)
+		shot(t, shots, b.url(p.path), p.name+"-desktop.png", 1280)
+		shot(t, shots, b.url(p.path), p.name+"-phone.png", 360)
 	}
 
 	t.Run("editor edits and finds the change in search", func(t *testing.T) {
@@ -430,7 +432,9 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`form.edit p.actions button`)),
 			chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
 		)
-		saveShot(t, run(t, step, chromedp.FullScreenshot(100)), "edit-service-errors.png")
+		if screenshots() {
+			saveShot(t, run(t, step, chromedp.FullScreenshot(100)), "edit-service-errors.png")
+		}
 		kept := run(t, step, chromedp.Evaluate[string](`document.getElementById('f-description-fi').value`))
 		if kept != "Selaimella päivitetty kuvaus: vertaistukiryhmä." {
 			t.Errorf("the description was not kept on error: %q", kept)
@@ -455,9 +459,9 @@ func TestBrowserJourneys(t *testing.T) {
 		if first := run(t, step, chromedp.Text(chromedp.CSS(`ol.results > li:first-child h2 a`))); !strings.Contains(first, svcA) {
 			t.Errorf("search for the new words found %q first, want the edited listing", first)
 		}
-		shot(t, ctx, b.url("/dashboard"), "dashboard-desktop.png", 1280)
-		shot(t, ctx, b.url("/services/"+svcA+"/edit"), "edit-service-desktop.png", 1280)
-		shot(t, ctx, b.url("/services/"+svcA+"/edit"), "edit-service-phone.png", 360)
+		shot(t, shots, b.url("/dashboard"), "dashboard-desktop.png", 1280)
+		shot(t, shots, b.url("/services/"+svcA+"/edit"), "edit-service-desktop.png", 1280)
+		shot(t, shots, b.url("/services/"+svcA+"/edit"), "edit-service-phone.png", 360)
 	})
 	a.report(t)
 }
@@ -655,15 +659,24 @@ func (a *axe) report(t *testing.T) {
 	t.Log("\n" + sb.String())
 }
 
-// shot saves a full-page screenshot to testdata/output for a person to
-// look at; it is not compared with anything.
-func shot(t *testing.T, ctx context.Context, u, name string, width int64) {
+// shotTab opens the tab that pages are looked at in, at set widths: one
+// tab for all of them, beside the journeys' own (a tab costs more than a
+// page load).
+func shotTab(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
-	tab, closeTab := chromedp.NewContext(ctx) // a fresh tab in the same browser
-	defer closeTab()
+	tab, closeTab := chromedp.NewContext(ctx)
+	t.Cleanup(closeTab)
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatal(err)
 	}
+	return tab
+}
+
+// shot loads u at a width and checks that nothing makes it scroll
+// sideways; with DIRECTORY_SCREENSHOTS it saves a full-page screenshot to
+// testdata/output for a person to look at (it is compared with nothing).
+func shot(t *testing.T, tab context.Context, u, name string, width int64) {
+	t.Helper()
 	step, cancel := context.WithTimeout(tab, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(step, chromedp.EmulateViewport(width, 800), chromedp.Navigate(u)); err != nil {
@@ -673,8 +686,15 @@ func shot(t *testing.T, ctx context.Context, u, name string, width int64) {
 	if w := run(t, step, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); w > width {
 		t.Errorf("%s: the page is %d px wide in a %d px window", name, w, width)
 	}
-	saveShot(t, run(t, step, chromedp.FullScreenshot(100)), name)
+	if screenshots() {
+		saveShot(t, run(t, step, chromedp.FullScreenshot(100)), name)
+	}
 }
+
+// screenshots says whether to save the pages' pictures for a reviewer
+// (DIRECTORY_SCREENSHOTS=1): taking them is half of the browser tests'
+// time, and they check nothing a reader of the test output would see.
+func screenshots() bool { return os.Getenv("DIRECTORY_SCREENSHOTS") != "" }
 
 func saveShot(t *testing.T, png []byte, name string) { saveFile(t, name, png) }
 

@@ -14,9 +14,9 @@ import (
 	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/benchtest"
-	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
@@ -66,7 +66,7 @@ func weigh(h http.Handler, path string) (status, page, assets int, err error) {
 // TestPageWeight keeps every page under the budget on the seed data (the
 // benchmark below weighs them with 100,000 services).
 func TestPageWeight(t *testing.T) {
-	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true, pathways: true})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{search: true, pathways: true})
 	h := s.srv.Config.Handler
 	for _, p := range budgetPages {
 		status, page, assets, err := weigh(h, p)

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
@@ -38,7 +38,7 @@ func channelService() *services.Service {
 
 func TestServicePageShowsHowToGetInTouch(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{search: true})
 	ctx := context.Background()
 	if err := s.store.Services.Create(ctx, users.System("test"), channelService()); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestServicePageShowsHowToGetInTouch(t *testing.T) {
 
 func TestServicePageSaysEnded(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ctx := context.Background()
 	in := services.Incoming{Service: *channelService()}
 	in.Service.ID = "ptv-kanavatesti"
@@ -111,7 +111,7 @@ func TestServicePageSaysEnded(t *testing.T) {
 // gives the client the number and the address, without where they were
 // seen.
 func TestPathwayStepAndHandoutShowChannels(t *testing.T) {
-	s := newPathwaySite(t, dbtest.SQLite(t))
+	s := newPathwaySite(t, seedtest.SQLite(t))
 	svc := channelService()
 	svc.ID = "kanavatesti-tampere"
 	svc.Area = services.Area{Municipalities: []string{"837"}}
@@ -142,7 +142,7 @@ func TestPathwayStepAndHandoutShowChannels(t *testing.T) {
 // and the client handout gives the number without the source.
 func TestSeedListingShowsPublicFacts(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	c := s.anon()
 	doc := c.page(t, "/services/hus-seri-tukikeskus", http.StatusOK)
 	if href, _ := doc.Find("a.tel").First().Attr("href"); href != "tel:+358407018446" {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -16,7 +16,7 @@ import (
 // archives, the contact leaves lists and its edit cannot bring it back,
 // another network's editor is refused, and only an admin restores.
 func TestContactArchive(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d, siteOptions{})
 		version := func() url.Values {
 			return url.Values{"version": {strconv.Itoa(s.contact(t, contactA).Version)}}

@@ -12,8 +12,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/web"
@@ -21,7 +21,7 @@ import (
 
 func TestDashboardOrdersByUrgency(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d, siteOptions{})
 		ctx := db.WithActor(context.Background(), "test")
 		now := s.clock.Now()
@@ -107,7 +107,7 @@ func TestDashboardOrdersByUrgency(t *testing.T) {
 
 func TestCorrectionReports(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	anon := s.anon()
 	doc := anon.page(t, "/services/"+svcA, 200)
 	action, v := formValues(doc, "details.report form")
@@ -175,7 +175,7 @@ func TestCorrectionReports(t *testing.T) {
 // anonymous visitors never do, not even through search.
 func TestMembersOnlyFieldsForMembers(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{search: true})
 	for _, who := range []string{"member", "editorB", "admin", "anon"} {
 		c := s.as(t, who)
 		want := who != "anon"
@@ -203,7 +203,7 @@ func TestMembersOnlyFieldsForMembers(t *testing.T) {
 // next change.
 func TestDashboardSourceChanges(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ctx := context.Background()
 	importer := users.System("import:test")
 	incoming := func(name string) []services.Incoming {

@@ -14,7 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -24,7 +24,7 @@ import (
 // winner's change too.
 func TestConcurrentEditsLoseNothing(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d, siteOptions{})
 		one, two := s.as(t, "editorA"), s.as(t, "editorA2")
 
@@ -139,7 +139,7 @@ func TestConcurrentEditsLoseNothing(t *testing.T) {
 // redirects. Not parallel: it runs alone, so that no other test's load
 // decides whether the index keeps that second.
 func TestEditShowsInSearchAtOnce(t *testing.T) {
-	s := newSite(t, dbtest.SQLite(t), siteOptions{search: true})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{search: true})
 	ed := s.as(t, "editorA")
 	const word = "kvanttilukkoterapia"
 	search := func() []string {
@@ -180,7 +180,7 @@ func TestEditShowsInSearchAtOnce(t *testing.T) {
 
 func TestFormValidationInEveryLanguage(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ed := s.as(t, "editorA")
 	before := s.service(t, svcA)
 	want := map[string]map[string]string{
@@ -255,7 +255,7 @@ func TestFormValidationInEveryLanguage(t *testing.T) {
 
 func TestHistoryDiffAndRestore(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d, siteOptions{})
 		ed, admin := s.as(t, "editorA"), s.as(t, "admin")
 		action, v := ed.editForm(t, "/services/"+svcA+"/edit")
@@ -331,7 +331,7 @@ func TestHistoryDiffAndRestore(t *testing.T) {
 
 func TestVerifyStillCorrect(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, dbtest.SQLite(t), siteOptions{})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
 	ed := s.as(t, "editorA")
 	doc := ed.page(t, "/services/"+svcA, http.StatusOK)
 	form := doc.Find(`section.tools form[action$="/verify"]`)

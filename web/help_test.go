@@ -10,6 +10,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/web"
 )
@@ -19,7 +20,7 @@ import (
 // configured neutral site that works without JavaScript, and only
 // services that can be used anonymously.
 func TestHelpPage(t *testing.T) {
-	s := newSite(t, dbtest.SQLite(t), siteOptions{exit: "https://weather.example/"})
+	s := newSite(t, seedtest.SQLite(t), siteOptions{exit: "https://weather.example/"})
 	home := s.anon().page(t, "/", http.StatusOK)
 	if href, _ := home.Find("section.help a").Attr("href"); href != "/help" {
 		t.Errorf("home page's help link goes to %q, want /help", href)

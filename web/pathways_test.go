@@ -23,9 +23,9 @@ import (
 	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
@@ -74,13 +74,6 @@ func newPathwaySite(t *testing.T, d *db.DB) *pwSite {
 	s := &pwSite{db: d, now: time.Now().UTC(), users: map[string]users.User{}}
 	d.Now = s.clock
 	s.store = services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Apply(ctx, s.store, data, seed.Options{}); err != nil {
-		t.Fatal(err)
-	}
 	s.paths = pathways.NewStore(d, s.store)
 	us := users.NewStore(d)
 	for _, p := range []struct {
@@ -325,7 +318,7 @@ type apiError struct {
 }
 
 func TestPathwayAPIRead(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newPathwaySite(t, d)
 		c := s.anon()
 
@@ -469,7 +462,7 @@ func TestPathwayAPIRead(t *testing.T) {
 // --- pages ---
 
 func TestPathwayPages(t *testing.T) {
-	s := newPathwaySite(t, dbtest.SQLite(t))
+	s := newPathwaySite(t, seedtest.SQLite(t))
 	c := s.anon()
 	seedPW, err := s.paths.Pathway(context.Background(), pwWorried)
 	if err != nil {
@@ -755,7 +748,7 @@ func TestPathwayPages(t *testing.T) {
 var topicWords = []string{"seksuaali", "sexual", "sexuell", "rikos", "brott", "crime", "offen", "pedofil", "paedophil", "pedophil", "hyväksikäyt", "abuse", "övergrepp", "serie"}
 
 func TestPathwayHandout(t *testing.T) {
-	s := newPathwaySite(t, dbtest.SQLite(t))
+	s := newPathwaySite(t, seedtest.SQLite(t))
 	c := s.anon()
 	for _, tt := range []struct {
 		lang, title string
@@ -855,7 +848,7 @@ func pathwayForm(slug, status, steps string, version int) url.Values {
 }
 
 func TestPathwayEditing(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newPathwaySite(t, d)
 		anon, admin, editor, member := s.anon(), s.as(t, "admin"), s.as(t, "editor"), s.as(t, "member")
 
@@ -1043,7 +1036,7 @@ func TestPathwayEditing(t *testing.T) {
 }
 
 func TestPathwayAPIWrite(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	seedtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newPathwaySite(t, d)
 		anon, admin, editor := s.anon(), s.as(t, "admin"), s.as(t, "editor")
 		steps, err := pathways.ParseStepsYAML(stepsYAML)

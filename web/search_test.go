@@ -15,9 +15,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/serie-verkosto/directory/internal/api"
-	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
@@ -28,15 +28,8 @@ import (
 func searchServer(t *testing.T) (*httptest.Server, *services.Store, *search.Syncer) {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.SQLite(t)
+	d := seedtest.SQLite(t)
 	st := services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
-		t.Fatal(err)
-	}
 	sc, err := seed.SearchConfig(filepath.Join(t.TempDir(), "index"))
 	if err != nil {
 		t.Fatal(err)

@@ -96,13 +96,6 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 	clk := &testClock{t: time.Now().UTC()}
 	d.Now = clk.Now
 	st := services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatalf("seed.Parse: %v", err)
-	}
-	if _, err := seed.Apply(db.WithActor(ctx, "seed"), st, data, seed.Options{}); err != nil {
-		t.Fatalf("seed.Apply: %v", err)
-	}
 	us := users.NewStore(d)
 	if o.auth.AddrBurst == 0 {
 		o.auth.AddrBurst = 1000

@@ -26,9 +26,9 @@ import (
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
-	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 	"github.com/serie-verkosto/directory/web/i18n"
 )
@@ -62,16 +62,8 @@ func (b *syncBuffer) String() string {
 // newEnv seeds a new database and serves it; read-only subtests share one.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	d := dbtest.SQLite(t)
+	d := seedtest.SQLite(t)
 	st := services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatalf("seed.Parse: %v", err)
-	}
-	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
-		t.Fatalf("seed.Apply: %v", err)
-	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, log), Log: log})

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,9 +16,8 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/db"
-	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
-	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 )
 
@@ -32,16 +30,8 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
-	ctx := context.Background()
-	d := dbtest.SQLite(t)
+	d := seedtest.SQLite(t)
 	st := services.NewStore(d)
-	data, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatalf("seed.Parse: %v", err)
-	}
-	if _, err := seed.Apply(ctx, st, data, seed.Options{}); err != nil {
-		t.Fatalf("seed.Apply: %v", err)
-	}
 	s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
