@@ -163,7 +163,6 @@ func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.P
 	return to, nil
 }
 
-
 // apply indexes the entities changed between from and to. Vocabulary and
 // organization changes alter the labels in many documents; they trigger a
 // rebuild of the documents that show them.
