@@ -77,7 +77,7 @@ func (m *Main) Build(dir string) error {
 	if m.DB.Dialect == db.Postgres {
 		dsn = m.Config.DSN()
 	}
-	a, err := app.New(m.DB, app.Options{IndexDir: dir, Log: m.Log, DSN: dsn,
+	a, err := app.New(m.DB, app.Options{IndexDir: dir, Log: m.Log, DSN: dsn, SearchEngine: m.Config.SearchEngine,
 		Web: web.Config{Dev: m.Config.Dev, SecureCookies: m.Config.TLSProxy, QuickExit: m.Config.QuickExit}})
 	if err != nil {
 		return err

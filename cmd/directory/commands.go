@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
@@ -56,8 +58,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs.BoolVar(&c.Dev, "dev", false, "re-parse templates on every request (development)")
 	fs.BoolVar(&c.TLSProxy, "tls-proxy", false, "clients reach the server over TLS through a proxy: mark cookies Secure")
 	fs.StringVar(&c.QuickExit, "quick-exit-url", web.DefaultQuickExit, "`URL` the help-seeker page's quick exit leaves for (a neutral site)")
+	fs.StringVar(&c.SearchEngine, "search-engine", search.EngineFast, "search `engine`: fast (our evaluator over Bleve's index) or bleve (Bleve's public API alone)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
+	}
+	if !slices.Contains(search.Engines, c.SearchEngine) {
+		return fmt.Errorf("--search-engine %q: want fast or bleve", c.SearchEngine)
 	}
 	if ptvSync < 0 {
 		return fmt.Errorf("--ptv-sync must not be negative")

@@ -23,6 +23,8 @@ type Config struct {
 	// QuickExit is where the help-seeker page's quick-exit control leaves
 	// for: a neutral site.
 	QuickExit string
+	// SearchEngine runs the searches: fast or bleve (search.Engines).
+	SearchEngine string
 }
 
 // DSN returns the database to open.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/dbtest"
+	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
@@ -130,6 +131,7 @@ func TestBadInputGivesOneClearLine(t *testing.T) {
 		{"unknown flag", nil, []string{"seed", "--colour"}, 2, "flag provided but not defined"},
 		{"bad env value", map[string]string{"DIRECTORY_SYNTHETIC": "many"}, []string{"seed", "--data", t.TempDir()}, 1, "DIRECTORY_SYNTHETIC"},
 		{"bad log level", nil, []string{"migrate", "--data", t.TempDir(), "--log-level", "loud"}, 1, "log level"},
+		{"unknown search engine", nil, []string{"serve", "--data", t.TempDir(), "--search-engine", "lucene"}, 1, `--search-engine "lucene": want fast or bleve`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,8 +147,15 @@ func TestBadInputGivesOneClearLine(t *testing.T) {
 }
 
 // TestServe runs the real program on a free port: it migrates, seeds the
-// empty database, answers, and shuts down cleanly when told to.
+// empty database, answers, and shuts down cleanly when told to; with each
+// search engine, which /metrics counts.
 func TestServe(t *testing.T) {
+	for _, engine := range search.Engines {
+		t.Run(engine, func(t *testing.T) { testServe(t, engine) })
+	}
+}
+
+func testServe(t *testing.T, engine string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +167,7 @@ func TestServe(t *testing.T) {
 	done := make(chan int)
 	var errb bytes.Buffer
 	go func() {
-		env := map[string]string{"DIRECTORY_ADDR": addr, "DIRECTORY_DATA": dir, "DIRECTORY_LOG_LEVEL": "debug"}
+		env := map[string]string{"DIRECTORY_ADDR": addr, "DIRECTORY_DATA": dir, "DIRECTORY_LOG_LEVEL": "debug", "DIRECTORY_SEARCH_ENGINE": engine}
 		done <- Run(ctx, nil, strings.NewReader(""), io.Discard, &errb, func(k string) string { return env[k] })
 	}()
 	base := "http://" + addr
@@ -194,6 +203,23 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	} else {
 		resp.Body.Close()
+	}
+	var found struct {
+		Hits []struct{ ID string } `json:"hits"`
+	}
+	if resp, err := http.Get(base + "/api/v1/search?q=seksuaaliterapia"); err != nil {
+		t.Fatal(err)
+	} else {
+		err := json.NewDecoder(resp.Body).Decode(&found)
+		resp.Body.Close()
+		if err != nil || len(found.Hits) == 0 {
+			t.Errorf("search with the %s engine: %+v, %v", engine, found, err)
+		}
+	}
+	metrics := get(t, base+"/metrics")
+	chosen := `directory_search_plain_passes_total{reason="chosen"} 0`
+	if engine == search.EngineBleve == strings.Contains(metrics, chosen) {
+		t.Errorf("%s engine: /metrics says\n%s", engine, grepLines(metrics, "plain_passes"))
 	}
 	cancel()
 	select {
@@ -238,4 +264,28 @@ func TestAddrlessLog(t *testing.T) {
 			t.Errorf("%q -> %q, want %q", in, got, want)
 		}
 	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -44,6 +44,9 @@ type Options struct {
 	Web web.Config
 	// Auth configures logins and sessions.
 	Auth auth.Options
+	// SearchEngine runs the searches: search.EngineFast (default) or
+	// search.EngineBleve.
+	SearchEngine string
 }
 
 // App is the directory's object graph.
@@ -86,9 +89,14 @@ func New(d *db.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	sc.Engine = o.SearchEngine
 	ix, rebuilt, err := search.Open(sc)
 	if err != nil {
 		return nil, err
+	}
+	if err := a.Registry.Register(ix.Collector()); err != nil {
+		ix.Close()
+		return nil, fmt.Errorf("search metrics: %w", err)
 	}
 	if rebuilt {
 		o.Log.Info("search index is new or outdated: building it from the database", "dir", o.IndexDir)

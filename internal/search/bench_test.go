@@ -21,7 +21,8 @@ import (
 //	go test ./internal/search -run '^$' -bench Rebuild -benchtime 2x
 //
 // The Query benchmarks run with the result cache off (every iteration
-// searches); QueryWarm* and QueryMixed run with it on.
+// searches); QueryWarm* and QueryMixed run with it on. Each runs with both
+// engines: -bench 'Query.*/fast' for one.
 var (
 	benchOnce sync.Once
 	benchFx   *fixture
@@ -90,16 +91,32 @@ func benchQueryWarm(b *testing.B, r search.Request) {
 	benchQueryCache(b, r, search.DefaultResultCache)
 }
 
+// benchQueryCache runs the request with each engine (sub-benchmarks
+// fast and bleve).
 func benchQueryCache(b *testing.B, r search.Request, cache int) {
 	f := benchFixture(b)
 	f.index.SetResultCache(cache)
 	defer f.index.SetResultCache(search.DefaultResultCache)
+	defer f.index.SetEngine(search.EngineFast)
+	for _, engine := range search.Engines {
+		b.Run(engine, func(b *testing.B) {
+			if err := f.index.SetEngine(engine); err != nil {
+				b.Fatal(err)
+			}
+			timeSearches(b, f, func(int) search.Request { return r })
+		})
+	}
+}
+
+// timeSearches runs b.N searches, the i-th of req(i), and reports their
+// latency distribution.
+func timeSearches(b *testing.B, f *fixture, req func(i int) search.Request) {
 	ctx := context.Background()
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
-	for range b.N {
+	for i := range b.N {
 		start := time.Now()
-		if _, err := f.index.Search(ctx, r); err != nil {
+		if _, err := f.index.Search(ctx, req(i)); err != nil {
 			b.Fatal(err)
 		}
 		times = append(times, time.Since(start))
@@ -133,22 +150,12 @@ func BenchmarkQueryWarmFuzzy(b *testing.B)      { benchQueryWarm(b, search.Reque
 // first of each is cold, repeats are warm.
 func BenchmarkQueryMixed(b *testing.B) {
 	f := benchFixture(b)
-	ctx := context.Background()
 	qs := []string{"perheneuvola", "terapia", "lastensuojelu", "nuorisopsykiatria", "päihdepalvelut", "seksuaaliterapia Oulussa",
 		"sosiaalityö", "kriisi", "psykoterapia Tampere", "rikosuhrien tuki", "lastensuojleu", "perhene", "konsultaatio", "family", "barnskydd"}
 	types := []string{"", "service", "contact"}
-	times := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := range b.N {
-		r := search.Request{Q: qs[i%len(qs)], Type: types[(i/len(qs))%len(types)], Offset: 20 * ((i / 45) % 3)}
-		start := time.Now()
-		if _, err := f.index.Search(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-		times = append(times, time.Since(start))
-	}
-	b.StopTimer()
-	benchtest.ReportLatency(b, times)
+	timeSearches(b, f, func(i int) search.Request {
+		return search.Request{Q: qs[i%len(qs)], Type: types[(i/len(qs))%len(types)], Offset: 20 * ((i / 45) % 3)}
+	})
 }
 
 // BenchmarkRebuild measures a full rebuild from the database.

@@ -2,9 +2,9 @@ package search
 
 import "github.com/blevesearch/bleve/v2/index/scorch"
 
-// SetBleveOnly makes Bleve run every query, for comparing its results
-// with the evaluator's.
-func (ix *Index) SetBleveOnly(on bool) { ix.bleveOnly.Store(on) }
+// SetBleveOnly makes Bleve's public API alone run every query (the bleve
+// engine), for comparing its results with the fast engine's.
+func (ix *Index) SetBleveOnly(on bool) { ix.plainOnly.Store(on) }
 
 // Evaluated is how many search passes the evaluator has run.
 func (ix *Index) Evaluated() uint64 { return ix.evaluated.Load() }

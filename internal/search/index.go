@@ -46,10 +46,11 @@ type Index struct {
 	syn    Synonyms
 
 	tables tables // per-segment keys and facet values
-	// bleveOnly makes Bleve run every query (eval.go runs those it can):
-	// for tests that compare the two.
-	bleveOnly atomic.Bool
+	// plainOnly runs every pass with Bleve's public API alone (the
+	// bleve engine, engine.go).
+	plainOnly atomic.Bool
 	evaluated atomic.Uint64 // passes the evaluator ran
+	metrics   engineMetrics
 	cache     *resultCache
 	// phrases are the multi-word synonyms, found in documents as they
 	// are indexed.
@@ -64,6 +65,8 @@ type Config struct {
 	// ResultCache is how many results to keep for repeated searches
 	// (default DefaultResultCache; negative turns the cache off).
 	ResultCache int
+	// Engine runs the queries: EngineFast (the default) or EngineBleve.
+	Engine string
 }
 
 // Open opens the index at cfg.Dir. A missing directory, one Bleve cannot
@@ -81,7 +84,10 @@ func Open(cfg Config) (*Index, bool, error) {
 		size = DefaultResultCache
 	}
 	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms, cache: newResultCache(max(0, size)),
-		phrases: newPhraseSet(cfg.Synonyms)}
+		phrases: newPhraseSet(cfg.Synonyms), metrics: newEngineMetrics()}
+	if err := ix.SetEngine(cfg.Engine); err != nil {
+		return nil, false, err
+	}
 	b, err := bleve.OpenUsing(cfg.Dir, scorchConfig)
 	if err == nil {
 		v, verr := b.GetInternal(keyVersion)
@@ -261,8 +267,8 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if res != nil && (pass.fuzzy && len(plan.Words) == 0 || !pass.all && len(plan.Words) < 2) {
 			continue
 		}
-		if res, err = ix.run(ctx, plan, syn, pass.all, pass.fuzzy, pg); err != nil {
-			return nil, err
+		if res, err = ix.run(ctx, plan.Query(syn, pass.all, pass.fuzzy), pg); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
 		}
 		if res.total > 0 {
 			partial = !pass.all
@@ -285,25 +291,6 @@ func (p Plan) page(limit, offset int, facets bool) page {
 		pg.place = p.Place.Code
 	}
 	return pg
-}
-
-func (ix *Index) run(ctx context.Context, plan Plan, syn Synonyms, all, fuzzy bool, pg page) (*found, error) {
-	q := plan.Query(syn, all, fuzzy)
-	var res *found
-	err := errUnsupported
-	if !ix.bleveOnly.Load() {
-		res, err = ix.evaluate(ctx, q, pg)
-		if err == nil {
-			ix.evaluated.Add(1)
-		}
-	}
-	if errors.Is(err, errUnsupported) {
-		res, err = ix.collect(ctx, q, pg)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	return res, nil
 }
 
 // firstLine is a document's display title: its first title line.

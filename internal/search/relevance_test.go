@@ -116,8 +116,23 @@ var relevance = []struct {
 // with the directory, and fuzziness must not invent one.
 var mustNotMatch = []string{"xylofoni", "kvanttitietokone", "pizza", "zzzz", "qwertyuiop"}
 
+// TestRelevance runs the relevance queries with each engine.
 func TestRelevance(t *testing.T) {
 	f := sqliteFixture(t)
+	for _, engine := range search.Engines {
+		t.Run(engine, func(t *testing.T) {
+			if err := f.index.SetEngine(engine); err != nil {
+				t.Fatal(err)
+			}
+			defer f.index.SetEngine(search.EngineFast)
+			f.index.SetResultCache(0)
+			defer f.index.SetResultCache(search.DefaultResultCache)
+			relevanceOf(t, f)
+		})
+	}
+}
+
+func relevanceOf(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	at1, at5 := 0, 0
 	for _, tt := range relevance {

@@ -74,6 +74,11 @@ func TestCollect(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameFound(t, fmt.Sprintf("%q page %v", q, pg), got, own)
+			plain, err := ix.plain(ctx, query, page{limit: pg[0], offset: pg[1], facets: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameFound(t, fmt.Sprintf("%q page %v, Bleve alone", q, pg), got, plain)
 			if got.total != ref.Total {
 				t.Errorf("%q: total %d, want %d", q, got.total, ref.Total)
 			}
@@ -231,14 +236,20 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-// bothEngines runs q with Bleve and with the evaluator, and compares.
+// bothEngines runs q with Bleve alone, with Bleve and our collector, and
+// with the evaluator, and compares.
 func bothEngines(t *testing.T, ix *Index, q query.Query, pg page, name string) {
 	t.Helper()
 	ctx := context.Background()
-	want, err := ix.collect(ctx, q, pg)
+	want, err := ix.plain(ctx, q, pg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	col, err := ix.collect(ctx, q, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFound(t, name+", Bleve with our collector", want, col)
 	got, err := ix.evaluate(ctx, q, pg)
 	if err != nil {
 		t.Fatal(err)
@@ -309,23 +320,28 @@ func TestLocalFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	order := func(place *services.Municipality) []string {
-		plan := Plan{Words: []string{"nuorisopsykiatria"}, Raw: []string{"nuorisopsykiatria"}, Place: place, Filters: map[string]string{}}
-		res, err := ix.run(ctx, plan, nil, true, false, plan.page(10, 0, false))
-		if err != nil {
+	for _, engine := range Engines {
+		if err := ix.SetEngine(engine); err != nil {
 			t.Fatal(err)
 		}
-		var keys []string
-		for _, h := range res.hits {
-			keys = append(keys, h.key)
+		order := func(place *services.Municipality) []string {
+			plan := Plan{Words: []string{"nuorisopsykiatria"}, Raw: []string{"nuorisopsykiatria"}, Place: place, Filters: map[string]string{}}
+			res, err := ix.run(ctx, plan.Query(nil, true, false), plan.page(10, 0, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, h := range res.hits {
+				keys = append(keys, h.key)
+			}
+			return keys
 		}
-		return keys
-	}
-	if diff := cmp.Diff([]string{"service/b-local", "service/a-national"}, order(&services.Municipality{Code: "091"})); diff != "" {
-		t.Errorf("Helsinki named (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"service/a-national", "service/c-elsewhere", "service/b-local"}, order(nil)); diff != "" {
-		t.Errorf("no place (-want +got):\n%s", diff)
+		if diff := cmp.Diff([]string{"service/b-local", "service/a-national"}, order(&services.Municipality{Code: "091"})); diff != "" {
+			t.Errorf("%s engine, Helsinki named (-want +got):\n%s", engine, diff)
+		}
+		if diff := cmp.Diff([]string{"service/a-national", "service/c-elsewhere", "service/b-local"}, order(nil)); diff != "" {
+			t.Errorf("%s engine, no place (-want +got):\n%s", engine, diff)
+		}
 	}
 }
 

@@ -36,9 +36,6 @@ import (
 // compare them. Typo queries (fuzzy) go to Bleve; so would any shape the
 // compiler does not know (it says errUnsupported).
 
-// errUnsupported: the query has a part the evaluator does not run.
-var errUnsupported = errors.New("query shape not evaluated here")
-
 type nodeKind uint8
 
 const (

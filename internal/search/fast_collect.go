@@ -276,6 +276,20 @@ type topN struct {
 	h []topEntry
 }
 
+// page orders the hits, best first, and leaves out the first offset.
+func (t *topN) page(offset int) []topEntry {
+	slices.SortFunc(t.h, func(a, b topEntry) int {
+		if better(&a, &b) {
+			return -1
+		}
+		if better(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+	return t.h[min(offset, len(t.h)):]
+}
+
 func (t *topN) add(e topEntry) {
 	if len(t.h) < t.n {
 		t.h = append(t.h, e)
@@ -417,7 +431,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, pg page) (*found, e
 	mk := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
 		if !ok {
-			return nil, false, fmt.Errorf("search: unsupported index reader %T", sctx.IndexReader)
+			return nil, false, fmt.Errorf("index reader %T: %w", sctx.IndexReader, errUnsupported)
 		}
 		views, err := ix.tables.forSnapshot(snap)
 		if err != nil {
@@ -463,21 +477,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, pg page) (*found, e
 func (ix *Index) finish(out *found, c *collector, offset int) error {
 	out.total = c.total
 	views, counts := c.views, c.counts
-	h := c.top.h
-	slices.SortFunc(h, func(a, b topEntry) int {
-		if better(&a, &b) {
-			return -1
-		}
-		if better(&b, &a) {
-			return 1
-		}
-		return 0
-	})
-	if offset < len(h) {
-		h = h[offset:]
-	} else {
-		h = nil
-	}
+	h := c.top.page(offset)
 	out.hits = make([]foundHit, 0, len(h))
 	for _, e := range h {
 		v := &views[e.seg]
