@@ -217,9 +217,9 @@ func (p *Pathway) Validate(v *services.Vocabularies) error {
 	case !idPattern.MatchString(p.Slug):
 		fs.Add("slug", "err.id", "must be 1-80 lowercase letters, digits or hyphens")
 	}
-	checkText(&fs, "title", p.Title, true, 200)
-	checkText(&fs, "situation", p.Situation, false, 2000)
-	checkText(&fs, "description", p.Description, false, 5000)
+	services.CheckText(&fs, "title", p.Title, true, 200)
+	services.CheckText(&fs, "situation", p.Situation, false, 2000)
+	services.CheckText(&fs, "description", p.Description, false, 5000)
 	if p.TargetGroup == "" {
 		fs.Add("target_group", "err.required", "is required")
 	} else if _, ok := v.Term(services.VocabClientSituation, p.TargetGroup); !ok {
@@ -276,8 +276,8 @@ func (p *Pathway) Validate(v *services.Vocabularies) error {
 func (s *Step) validate(fs *apperr.Fields, i int, v *services.Vocabularies, index map[string]int) bool {
 	f := StepField(i, s.ID)
 	refsOK := true
-	checkText(fs, f+".title", s.Title, true, 200)
-	checkText(fs, f+".guidance", s.Guidance, false, 5000)
+	services.CheckText(fs, f+".title", s.Title, true, 200)
+	services.CheckText(fs, f+".guidance", s.Guidance, false, 5000)
 	if s.Actor == "" {
 		fs.Add(f+".actor", "err.required", "is required")
 	} else if _, ok := RoleByID(s.Actor); !ok {
@@ -297,8 +297,8 @@ func (s *Step) validate(fs *apperr.Fields, i int, v *services.Vocabularies, inde
 			fs.Add(df+".duty", "err.duplicate", "%q is listed twice", d.Duty)
 		}
 		seenDuty[d.Duty] = true
-		checkText(fs, df+".to", d.To, false, 200)
-		checkText(fs, df+".note", d.Note, false, 1000)
+		services.CheckText(fs, df+".to", d.To, false, 200)
+		services.CheckText(fs, df+".note", d.Note, false, 1000)
 	}
 	ref := func(field, next string) {
 		if _, ok := index[next]; !ok {
@@ -313,13 +313,13 @@ func (s *Step) validate(fs *apperr.Fields, i int, v *services.Vocabularies, inde
 		if s.Next != "" {
 			fs.Add(f+".next", "err.next_and_decision", "a step with a decision leads on by its answers; leave next empty")
 		}
-		checkText(fs, f+".decision.question", d.Question, true, 500)
+		services.CheckText(fs, f+".decision.question", d.Question, true, 500)
 		if len(d.Answers) < 2 || len(d.Answers) > MaxAnswers {
 			fs.Add(f+".decision.answers", "err.answers", "a decision needs 2 to %d answers", MaxAnswers)
 		}
 		for j, a := range d.Answers {
 			af := fmt.Sprintf("%s.decision.answers[%d]", f, j)
-			checkText(fs, af+".label", a.Label, true, 200)
+			services.CheckText(fs, af+".label", a.Label, true, 200)
 			if a.Next == "" {
 				fs.Add(af+".next", "err.required", "is required")
 				refsOK = false
@@ -366,7 +366,7 @@ func (t Target) validate(fs *apperr.Fields, f string, v *services.Vocabularies) 
 			fs.Add(f+"."+c.field, "err.unknown_term", "unknown term %q", c.term)
 		}
 	}
-	checkText(fs, f+".note", t.Note, false, 500)
+	services.CheckText(fs, f+".note", t.Note, false, 500)
 }
 
 // checkGraph checks the pathway as a graph, once every reference is known
@@ -453,18 +453,4 @@ func (p *Pathway) ServiceIDs() []string {
 		}
 	}
 	return ids
-}
-
-func checkText(fs *apperr.Fields, field string, t l10n.Text, required bool, max int) {
-	if required && strings.TrimSpace(t.FI) == "" {
-		fs.Add(field+".fi", "err.required", "is required")
-	}
-	for _, lang := range l10n.Languages {
-		s := t.In(lang)
-		if !utf8.ValidString(s) {
-			fs.Add(field+"."+lang, "err.utf8", "is not valid UTF-8")
-		} else if n := utf8.RuneCountInString(s); n > max {
-			fs.Add(field+"."+lang, "err.too_long", "is too long (%d characters, at most %d)", n, max)
-		}
-	}
 }

@@ -23,9 +23,10 @@ import (
 // the batch scores at most the batch's last, and the most the local factor
 // and the lift can raise that is known. Each batch is four times the last:
 // Bleve scores every match again for each, and many equal scores (a word
-// in many titles) can leave nothing cut until the end. The lift's two values come with
-// each hit as sort keys after the unique _id (so they never change the
-// order); whether a hit is local is asked for each batch at once.
+// in many titles) can leave nothing cut until the end. The lift's two
+// values come with each hit as sort keys after the unique _id (so they
+// never change the order); whether a hit is local is asked for each batch
+// at once; the stored text is read only for the page's hits.
 func (ix *Index) plain(ctx context.Context, q query.Query, pg page) (*found, error) {
 	n := pg.offset + pg.limit
 	batch := max(2*n, 64)
@@ -35,11 +36,10 @@ func (ix *Index) plain(ctx context.Context, q query.Query, pg page) (*found, err
 	}
 	out := &found{}
 	top := topN{n: n}
-	var hits []*search.DocumentMatch // by topEntry.doc
+	var fresh []string // by topEntry.doc
 	for from := 0; ; {
 		req := bleve.NewSearchRequestOptions(q, batch, from, false)
 		req.SortBy([]string{"-_score", "_id", fFresh, fStatus})
-		req.Fields = plainFields
 		if from == 0 && pg.facets {
 			for _, f := range FacetFields {
 				req.AddFacet(f, bleve.NewFacetRequest(f, facetSize(f)))
@@ -75,8 +75,8 @@ func (ix *Index) plain(ctx context.Context, q query.Query, pg page) (*found, err
 				lift |= liftActive
 			}
 			score += liftScore[lift]
-			top.add(topEntry{score: score, key: h.ID, doc: uint64(len(hits))})
-			hits = append(hits, h)
+			top.add(topEntry{score: score, key: h.ID, doc: uint64(len(fresh))})
+			fresh = append(fresh, sortValue(h, 2))
 		}
 		from += len(res.Hits)
 		batch *= 4
@@ -85,22 +85,48 @@ func (ix *Index) plain(ctx context.Context, q query.Query, pg page) (*found, err
 		}
 		// The best a later hit can do: the last one's score, local and
 		// lifted. Equal could still win on its key.
-		best := topEntry{score: res.Hits[len(res.Hits)-1].Score*factor + liftScore[liftVerified|liftActive]}
-		if len(top.h) == n && best.score < top.h[0].score {
+		best := res.Hits[len(res.Hits)-1].Score*factor + liftScore[liftVerified|liftActive]
+		if len(top.h) == n && best < top.h[0].score {
 			break
 		}
 	}
 	h := top.page(pg.offset)
+	stored, err := ix.storedOf(ctx, h)
+	if err != nil {
+		return nil, err
+	}
 	out.hits = make([]foundHit, 0, len(h))
 	for _, e := range h {
-		d := hits[e.doc]
-		hit := foundHit{key: d.ID, score: e.score, fields: map[string]string{}, fresh: sortValue(d, 2)}
-		for f, v := range d.Fields {
-			if s, ok := v.(string); ok && storedFields[f] {
-				hit.fields[f] = s
+		out.hits = append(out.hits, foundHit{key: e.key, score: e.score, fields: stored[e.key], fresh: fresh[e.doc]})
+	}
+	return out, nil
+}
+
+// storedOf reads the stored fields of the page's hits, in one search over
+// their ids.
+func (ix *Index) storedOf(ctx context.Context, page []topEntry) (map[string]map[string]string, error) {
+	out := make(map[string]map[string]string, len(page))
+	if len(page) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(page))
+	for i, e := range page {
+		ids[i] = e.key
+		out[e.key] = map[string]string{}
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Score = "none"
+	req.Fields = plainFields
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("stored fields: %w", err)
+	}
+	for _, h := range res.Hits {
+		for f, v := range h.Fields {
+			if s, ok := v.(string); ok {
+				out[h.ID][f] = s
 			}
 		}
-		out.hits = append(out.hits, hit)
 	}
 	return out, nil
 }

@@ -182,14 +182,14 @@ func checkPhones(fs *apperr.Fields, field string, list []Phone) {
 			fs.Add(f+".number", "err.required", "is required")
 		}
 		checkPhone(fs, f+".number", p.Number)
-		checkText(fs, f+".description", p.Description, false, 300)
+		CheckText(fs, f+".description", p.Description, false, 300)
 		if p.Kind != "" && p.Kind != PhoneVoice && p.Kind != PhoneSMS && p.Kind != PhoneFax {
 			fs.Add(f+".kind", "err.phone_kind", "must be phone, sms or fax")
 		}
 		if p.Charge != "" && p.Charge != ChargeFree && p.Charge != ChargeNormal && p.Charge != ChargeChargeable {
 			fs.Add(f+".charge", "err.charge", "must be free, normal or chargeable")
 		}
-		checkText(fs, f+".charge_note", p.ChargeNote, false, 300)
+		CheckText(fs, f+".charge_note", p.ChargeNote, false, 300)
 		checkLanguage(fs, f+".language", p.Language)
 		checkSeen(fs, f+".seen", p.Seen)
 	}
@@ -220,7 +220,7 @@ func checkLinks(fs *apperr.Fields, list []Link) {
 			fs.Add(f+".url", "err.required", "is required")
 		}
 		checkURL(fs, f+".url", l.URL)
-		checkText(fs, f+".label", l.Label, false, 200)
+		CheckText(fs, f+".label", l.Label, false, 200)
 		checkLanguage(fs, f+".language", l.Language)
 		checkSeen(fs, f+".seen", l.Seen)
 	}
@@ -229,17 +229,17 @@ func checkLinks(fs *apperr.Fields, list []Link) {
 func checkSchedule(fs *apperr.Fields, field string, s Schedule) {
 	checkWeekly(fs, field+".weekly", s.Weekly)
 	checkExceptions(fs, field+".exceptions", s.Exceptions)
-	checkText(fs, field+".note", s.Note, false, 500)
+	CheckText(fs, field+".note", s.Note, false, 500)
 }
 
 func checkLocations(fs *apperr.Fields, list []Location) {
 	for i, l := range list {
 		f := fmt.Sprintf("locations[%d]", i)
 		checkPlain(fs, f+".id", l.ID, false, 80)
-		checkText(fs, f+".name", l.Name, false, 200)
-		checkText(fs, f+".street", l.Street, false, 200)
-		checkText(fs, f+".post_office", l.PostOffice, false, 100)
-		checkText(fs, f+".note", l.Note, false, 1000)
+		CheckText(fs, f+".name", l.Name, false, 200)
+		CheckText(fs, f+".street", l.Street, false, 200)
+		CheckText(fs, f+".post_office", l.PostOffice, false, 100)
+		CheckText(fs, f+".note", l.Note, false, 1000)
 		if l.PostalCode != "" && !postalPattern.MatchString(l.PostalCode) {
 			fs.Add(f+".postal_code", "err.postal_code", "must be a five-digit postal code")
 		}

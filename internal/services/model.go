@@ -433,7 +433,10 @@ func checkID(fs *apperr.Fields, field, id string) {
 	}
 }
 
-func checkText(fs *apperr.Fields, field string, t l10n.Text, required bool, max int) {
+// CheckText adds to fs what is wrong with a text in three languages:
+// Finnish missing when required, invalid UTF-8, or longer than max
+// characters in a language.
+func CheckText(fs *apperr.Fields, field string, t l10n.Text, required bool, max int) {
 	if required && strings.TrimSpace(t.FI) == "" {
 		fs.Add(field+".fi", "err.required", "is required")
 	}
@@ -528,7 +531,7 @@ func (s *Service) Validate(v *Vocabularies) error {
 	if s.OrganizationID != "" && !ValidID(string(s.OrganizationID)) {
 		fs.Add("organization", "err.id", "must be an organization id")
 	}
-	checkText(&fs, "name", s.Name, true, 200)
+	CheckText(&fs, "name", s.Name, true, 200)
 	for _, f := range []struct {
 		name string
 		t    l10n.Text
@@ -538,7 +541,7 @@ func (s *Service) Validate(v *Vocabularies) error {
 		{"how_to_refer", s.HowToRefer, 2000}, {"self_referral", s.SelfReferral, 2000},
 		{"hours_note", s.HoursNote, 500}, {"alert", s.Alert, 300},
 	} {
-		checkText(&fs, f.name, f.t, false, f.max)
+		CheckText(&fs, f.name, f.t, false, f.max)
 	}
 	// An imported listing has no client situations until the network
 	// curates it, and may have no service type the mapping knows.
@@ -555,8 +558,8 @@ func (s *Service) Validate(v *Vocabularies) error {
 		if _, ok := v.Term(VocabReportingDuty, r.Duty); !ok {
 			fs.Add(fmt.Sprintf("reporting[%d].duty", i), "err.unknown_term", "unknown term %q", r.Duty)
 		}
-		checkText(&fs, fmt.Sprintf("reporting[%d].note", i), r.Note, false, 1000)
-		checkText(&fs, fmt.Sprintf("reporting[%d].to", i), r.To, false, 200)
+		CheckText(&fs, fmt.Sprintf("reporting[%d].note", i), r.Note, false, 1000)
+		CheckText(&fs, fmt.Sprintf("reporting[%d].to", i), r.To, false, 200)
 	}
 	for _, a := range []struct {
 		name string
@@ -614,7 +617,7 @@ func checkExceptions(fs *apperr.Fields, field string, list []HoursException) {
 		if !x.Closed {
 			checkSpan(fs, f, x.Opens, x.Closes)
 		}
-		checkText(fs, f+".note", x.Note, false, 300)
+		CheckText(fs, f+".note", x.Note, false, 300)
 	}
 }
 
@@ -650,8 +653,8 @@ func (c *Contact) Validate(v *Vocabularies) error {
 	var fs apperr.Fields
 	checkID(&fs, "id", c.ID)
 	checkPlain(&fs, "name", c.Name, true, 200)
-	checkText(&fs, "title", c.Title, false, 200)
-	checkText(&fs, "organization", c.Organization, false, 200)
+	CheckText(&fs, "title", c.Title, false, 200)
+	CheckText(&fs, "organization", c.Organization, false, 200)
 	if c.Profession != "" {
 		if _, ok := v.Term(VocabProfession, c.Profession); !ok {
 			fs.Add("profession", "err.unknown_term", "unknown term %q", c.Profession)
@@ -701,8 +704,8 @@ func (o *Organization) Normalize() {
 func (o *Organization) Validate() error {
 	var fs apperr.Fields
 	checkID(&fs, "id", o.ID)
-	checkText(&fs, "name", o.Name, true, 200)
-	checkText(&fs, "description", o.Description, false, 5000)
+	CheckText(&fs, "name", o.Name, true, 200)
+	CheckText(&fs, "description", o.Description, false, 5000)
 	if !contains(OrganizationKinds, o.Kind) {
 		fs.Add("kind", "err.kind", "must be one of %s", strings.Join(OrganizationKinds, ", "))
 	}
@@ -717,13 +720,13 @@ func (o *Organization) Validate() error {
 func (n *Network) Validate(v *Vocabularies) error {
 	var fs apperr.Fields
 	checkID(&fs, "slug", n.Slug)
-	checkText(&fs, "name", n.Name, true, 200)
-	checkText(&fs, "short_name", n.ShortName, false, 100)
-	checkText(&fs, "description", n.Description, false, 5000)
-	checkText(&fs, "meeting", n.Meeting, false, 1000)
-	checkText(&fs, "member_info", n.MemberInfo, false, 1000)
+	CheckText(&fs, "name", n.Name, true, 200)
+	CheckText(&fs, "short_name", n.ShortName, false, 100)
+	CheckText(&fs, "description", n.Description, false, 5000)
+	CheckText(&fs, "meeting", n.Meeting, false, 1000)
+	CheckText(&fs, "member_info", n.MemberInfo, false, 1000)
 	for i, g := range n.Goals {
-		checkText(&fs, fmt.Sprintf("goals[%d]", i), g, true, 1000)
+		CheckText(&fs, fmt.Sprintf("goals[%d]", i), g, true, 1000)
 	}
 	checkTerms(&fs, "professions", v, VocabProfession, n.Professions, false)
 	for i, nl := range n.Newsletters {

@@ -161,14 +161,14 @@ func (s *Store) loadVocabularies(ctx context.Context) (*Vocabularies, error) {
 func (s *Store) PutVocabulary(ctx context.Context, v Vocabulary) (bool, error) {
 	var fs apperr.Fields
 	checkID(&fs, "id", strings.ReplaceAll(v.ID, "_", "-"))
-	checkText(&fs, "name", v.Name, true, 200)
+	CheckText(&fs, "name", v.Name, true, 200)
 	seen := map[string]bool{}
 	for i := range v.Terms {
 		t := &v.Terms[i]
 		t.Vocabulary, t.Position = v.ID, i
 		checkID(&fs, fmt.Sprintf("terms[%d].id", i), t.ID)
-		checkText(&fs, fmt.Sprintf("terms[%d].name", i), t.Name, true, 200)
-		checkText(&fs, fmt.Sprintf("terms[%d].description", i), t.Description, false, 1000)
+		CheckText(&fs, fmt.Sprintf("terms[%d].name", i), t.Name, true, 200)
+		CheckText(&fs, fmt.Sprintf("terms[%d].description", i), t.Description, false, 1000)
 		if seen[t.ID] {
 			fs.Add(fmt.Sprintf("terms[%d].id", i), "err.duplicate", "%q is listed twice", t.ID)
 		}
