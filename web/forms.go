@@ -24,8 +24,8 @@ import (
 // to the list's input.
 
 // parseForm reads a posted form body. The body is already limited by
-// limitRequest: a larger one is TooLarge (413); a malformed one is
-// Invalid (400).
+// limitRequest: a larger one is TooLarge (413); a malformed one, or one
+// with U+0000 in a field, is Invalid (400).
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
@@ -34,7 +34,7 @@ func parseForm(r *http.Request) error {
 		}
 		return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_form", Message: "the form data is malformed", Err: err}
 	}
-	return nil
+	return apperr.NULIn(r.PostForm)
 }
 
 var idUnsafe = regexp.MustCompile(`[^a-z0-9_-]+`)

@@ -40,12 +40,21 @@ const (
 	MaxBodyBytes  = 1 << 20
 )
 
-// limitRequest refuses an over-long query string with 400 and a clear
-// message, as JSON on the API and as a page elsewhere.
+// limitRequest refuses an over-long query string, and a path or query
+// parameter holding U+0000, with 400 and a clear message, as JSON on the
+// API and as a page elsewhere.
 func (s *Server) limitRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.URL.RawQuery) > MaxQueryBytes {
-			err := apperr.Keyed(apperr.Invalid, "err.query_too_long", "the query string is too long (%d bytes, at most %d)", len(r.URL.RawQuery), MaxQueryBytes)
+		var err error
+		switch {
+		case len(r.URL.RawQuery) > MaxQueryBytes:
+			err = apperr.Keyed(apperr.Invalid, "err.query_too_long", "the query string is too long (%d bytes, at most %d)", len(r.URL.RawQuery), MaxQueryBytes)
+		case strings.IndexByte(r.URL.Path, 0) >= 0:
+			err = apperr.NUL("path")
+		default:
+			err = apperr.NULIn(r.URL.Query())
+		}
+		if err != nil {
 			// Keep only the language: the rest is what was refused.
 			lang := r.URL.Query().Get("lang")
 			r.URL.RawQuery = ""

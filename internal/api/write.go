@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -142,7 +145,16 @@ func decodeJSON(r *http.Request, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return apperr.Keyed(apperr.Invalid, "err.json_type", "send the body as JSON (Content-Type: application/json)")
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		if field := nulField(body); field != "" {
+			return apperr.NUL(field)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err)
@@ -228,4 +240,49 @@ func pathMatches(id *string, path string) error {
 		return fs.Err()
 	}
 	return nil
+}
+
+// nulField is the path ("name.fi", "phones[0].number") of the first key
+// or string in a JSON body that holds U+0000; "" when none does or the
+// body is not JSON (then decoding says what is wrong).
+func nulField(body []byte) string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	var walk func(path string, v any) string
+	walk = func(path string, v any) string {
+		switch x := v.(type) {
+		case string:
+			if strings.IndexByte(x, 0) >= 0 {
+				return path
+			}
+		case []any:
+			for i, e := range x {
+				if p := walk(fmt.Sprintf("%s[%d]", path, i), e); p != "" {
+					return p
+				}
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if strings.IndexByte(k, 0) >= 0 {
+					return strings.ReplaceAll(p, "\x00", `\x00`)
+				}
+				if p := walk(p, x[k]); p != "" {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	return walk("", v)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 )
 
@@ -165,4 +166,34 @@ func (fs Fields) Err() error {
 		return nil
 	}
 	return &Error{Code: Invalid, Fields: append([]FieldError(nil), fs...)}
+}
+
+// NUL is the Invalid error for an input that holds U+0000: no text of the
+// directory may (PostgreSQL refuses it in text, and nobody types it), so
+// it is refused where it arrives, naming the field, on either database.
+func NUL(field string) error {
+	var fs Fields
+	fs.Add(field, "err.nul", "must not contain a NUL character (U+0000)")
+	return fs.Err()
+}
+
+// NULIn returns NUL for the first key or value of vs that holds U+0000,
+// in key order; nil when none does.
+func NULIn(vs map[string][]string) error {
+	keys := make([]string, 0, len(vs))
+	for k := range vs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.IndexByte(k, 0) >= 0 {
+			return NUL(strings.ReplaceAll(k, "\x00", "\\x00"))
+		}
+		for _, v := range vs[k] {
+			if strings.IndexByte(v, 0) >= 0 {
+				return NUL(k)
+			}
+		}
+	}
+	return nil
 }
