@@ -14,7 +14,9 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -64,6 +66,12 @@ type Options struct {
 	MaxKeys int
 	// Issuer names the directory in authenticator apps.
 	Issuer string
+	// Hashing bounds the password checks that run at once (each takes
+	// argon2id's 19 MiB) and HashQueue how many more may wait for one; a
+	// login beyond both is refused at once with KeyBusy. Default: the
+	// processors, at least two; sixteen times that (a wait costs no
+	// memory, and a room of people logging in at once should get in).
+	Hashing, HashQueue int
 }
 
 func (o Options) withDefaults() Options {
@@ -86,6 +94,8 @@ func (o Options) withDefaults() Options {
 	defInt(&o.AccountBurst, DefaultAccountBurst)
 	defInt(&o.AddrBurst, DefaultAddrBurst)
 	defInt(&o.MaxKeys, DefaultMaxKeys)
+	defInt(&o.Hashing, max(2, runtime.GOMAXPROCS(0)))
+	defInt(&o.HashQueue, 16*o.Hashing)
 	if o.Issuer == "" {
 		o.Issuer = DefaultIssuer
 	}
@@ -103,6 +113,10 @@ type Authenticator struct {
 	// dummyHash is checked for unknown accounts, so that they take as
 	// long as known ones.
 	dummyHash string
+	// hashing holds a token for each password check running; waiting
+	// counts the logins waiting for one.
+	hashing chan struct{}
+	waiting atomic.Int64
 }
 
 // New returns an authenticator over the database and user store.
@@ -119,7 +133,32 @@ func New(d *db.DB, us *users.Store, o Options) (*Authenticator, error) {
 		accounts:  NewLimiter(rate.Every(o.AccountEvery), o.AccountBurst, o.MaxKeys),
 		addrs:     NewLimiter(rate.Every(o.AddrEvery), o.AddrBurst, o.MaxKeys),
 		dummyHash: dummy,
+		hashing:   make(chan struct{}, o.Hashing),
 	}, nil
+}
+
+// checkPassword checks password against hash when a hashing slot is free
+// or comes free while the login waits in the bounded queue: a flood of
+// logins (known accounts or not) holds at most Hashing hashes' memory,
+// and those beyond the queue are refused at once rather than piling up.
+func (a *Authenticator) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case a.hashing <- struct{}{}:
+	default:
+		if a.waiting.Add(1) > int64(a.opts.HashQueue) {
+			a.waiting.Add(-1)
+			return false, errBusy()
+		}
+		select {
+		case a.hashing <- struct{}{}:
+			a.waiting.Add(-1)
+		case <-ctx.Done():
+			a.waiting.Add(-1)
+			return false, ctx.Err()
+		}
+	}
+	defer func() { <-a.hashing }()
+	return users.CheckPassword(hash, password), nil
 }
 
 func (a *Authenticator) now() time.Time { return a.db.Now().UTC().Truncate(time.Microsecond) }
@@ -130,6 +169,7 @@ func (a *Authenticator) now() time.Time { return a.db.Now().UTC().Truncate(time.
 const (
 	KeyLoginFailed      = "err.login_failed"      // Unauthorized
 	KeyThrottled        = "err.throttled"         // TooMany
+	KeyBusy             = "err.login_busy"        // TooMany: every hashing slot taken
 	KeyTOTPRequired     = "err.totp_required"     // Unauthorized: ask for the code
 	KeyTOTPInvalid      = "err.totp_invalid"      // Unauthorized at login; Invalid field "code" elsewhere
 	KeyEnrolRequired    = "err.totp_enrol"        // Forbidden: send the admin to TOTP enrolment
@@ -143,6 +183,10 @@ const (
 
 func errLoginFailed() error {
 	return apperr.Keyed(apperr.Unauthorized, KeyLoginFailed, "wrong e-mail or password")
+}
+
+func errBusy() error {
+	return apperr.Keyed(apperr.TooMany, KeyBusy, "too many logins at once; try again in a moment")
 }
 
 func errThrottled() error {
@@ -225,17 +269,23 @@ func (a *Authenticator) Login(ctx context.Context, c Credentials) (string, users
 		return "", users.User{}, errThrottled()
 	}
 	if email == "" || len(email) > maxEmailLen || len(c.Password) > users.MaxPasswordLen {
-		users.CheckPassword(a.dummyHash, c.Password[:min(len(c.Password), users.MaxPasswordLen)])
+		if _, err := a.checkPassword(ctx, a.dummyHash, c.Password[:min(len(c.Password), users.MaxPasswordLen)]); err != nil {
+			return "", users.User{}, err
+		}
 		return "", users.User{}, errLoginFailed()
 	}
 	u, err := a.users.ByEmail(ctx, email)
 	if apperr.Is(err, apperr.NotFound) {
-		users.CheckPassword(a.dummyHash, c.Password)
+		if _, err := a.checkPassword(ctx, a.dummyHash, c.Password); err != nil {
+			return "", users.User{}, err
+		}
 		return "", users.User{}, errLoginFailed()
 	} else if err != nil {
 		return "", users.User{}, fmt.Errorf("login: %w", err)
 	}
-	if !users.CheckPassword(u.PasswordHash, c.Password) || !u.Active {
+	if ok, err := a.checkPassword(ctx, u.PasswordHash, c.Password); err != nil {
+		return "", users.User{}, err
+	} else if !ok || !u.Active {
 		return "", users.User{}, errLoginFailed()
 	}
 	if u.TOTPEnabled {

@@ -278,7 +278,13 @@ func (a *Authenticator) ChangePassword(ctx context.Context, token, current, next
 	if !a.accounts.Allow(u.Email, a.now()) {
 		return "", errThrottled()
 	}
-	if len(current) > users.MaxPasswordLen || !users.CheckPassword(u.PasswordHash, current) {
+	ok := false
+	if len(current) <= users.MaxPasswordLen {
+		if ok, err = a.checkPassword(ctx, u.PasswordHash, current); err != nil {
+			return "", err
+		}
+	}
+	if !ok {
 		var fs apperr.Fields
 		fs.Add("current_password", KeyPasswordWrong, "is not your current password")
 		return "", fs.Err()
