@@ -110,7 +110,8 @@ func TestSearchBadInput(t *testing.T) {
 	}{
 		{"q=" + url.QueryEscape(`"unbalanced`), 200},
 		{"q=" + url.QueryEscape(`+title:x -y AND (z* OR w~2) ^3 {a TO b}`), 200},
-		{"q=%FF%FE%00", 200},
+		{"q=%FF%FE", 200},
+		{"q=%FF%FE%00", 400}, // U+0000 is refused everywhere (issue 16)
 		{"q=" + strings.Repeat("a", 3000), 400},
 		{"q=" + strings.Repeat("a", 10000), 400},
 		{"q=x&limit=0", 200},
