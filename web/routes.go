@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/serie-verkosto/directory/internal/services"
 )
@@ -18,7 +17,6 @@ func (s *Server) routes() *mux.Router {
 	// Operations.
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead).Name("healthz")
 	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet, http.MethodHead).Name("readyz")
-	r.Handle("/metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})).Methods(http.MethodGet).Name("metrics")
 	r.HandleFunc("/static/{name}", s.serveStatic).Methods(http.MethodGet, http.MethodHead).Name("static")
 
 	// JSON API (internal/api/routes.go).

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
@@ -138,6 +139,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// MetricsHandler serves the metrics (GET /metrics) for a listener of its
+// own (serve --metrics-addr), never the public one: they name the Go
+// version and count the requests per page (the help page's too), which is
+// not for every visitor to read.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // Handler returns the whole HTTP handler with its middleware.

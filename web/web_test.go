@@ -38,6 +38,7 @@ type env struct {
 	db    *db.DB
 	store *services.Store
 	srv   *httptest.Server
+	web   *web.Server
 	log   *syncBuffer // everything the server logged, at debug level
 }
 
@@ -72,7 +73,7 @@ func newEnv(t *testing.T) *env {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{db: d, store: st, srv: srv, log: logs}
+	return &env{db: d, store: st, srv: srv, web: s, log: logs}
 }
 
 // do sends a request for path (which may carry a raw, escaped query) and
@@ -200,7 +201,7 @@ func TestStatusCodes(t *testing.T) {
 		{"GET", "/healthz", 200, "text/plain"},
 		{"HEAD", "/healthz", 200, "text/plain"},
 		{"GET", "/readyz", 200, "text/plain"},
-		{"GET", "/metrics", 200, "text/plain"},
+		{"GET", "/metrics", 404, ""}, // on its own listener only (MetricsHandler)
 		{"HEAD", "/", 200, "text/html"},
 		{"GET", long, http.StatusBadRequest, ""},
 		{"GET", "/api/v1/services?q=" + strings.Repeat("a", web.MaxQueryBytes), http.StatusBadRequest, ""},
@@ -969,7 +970,9 @@ func TestAccessLogKeepsNoQueries(t *testing.T) {
 			t.Errorf("log records %q:\n%s", s, logs)
 		}
 	}
-	_, body := e.get(t, "/metrics")
+	rec := httptest.NewRecorder()
+	e.web.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.Bytes()
 	if !strings.Contains(string(body), `directory_http_requests_total{code="200",route="services"}`) {
 		t.Errorf("metrics do not count requests by route name")
 	}

@@ -29,6 +29,10 @@ type Main struct {
 	App      *app.App
 	Server   *http.Server
 	Listener net.Listener
+	// Metrics serves /metrics on MetricsListener, when --metrics-addr
+	// names one.
+	Metrics         *http.Server
+	MetricsListener net.Listener
 }
 
 // Open connects to the database and migrates it.
@@ -93,6 +97,17 @@ func (m *Main) Listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.Listener = ln
+	if m.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", m.Config.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics on %s: %w", m.Config.MetricsAddr, err)
+		}
+		m.MetricsListener = mln
+		m.Metrics = &http.Server{Handler: m.App.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(addrlessHandler{m.Log.Handler()}, slog.LevelDebug)}
+	}
 	m.Server = &http.Server{
 		Handler:           m.App.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -110,9 +125,14 @@ func (m *Main) Listen() error {
 
 // Serve serves until ctx is cancelled, then shuts down gracefully.
 func (m *Main) Serve(ctx context.Context) error {
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- m.Server.Serve(m.Listener) }()
 	m.Log.Info("serving", "addr", m.Listener.Addr().String(), "db", m.DB.Where)
+	if m.Metrics != nil {
+		go func() { errc <- m.Metrics.Serve(m.MetricsListener) }()
+		m.Log.Info("serving metrics", "addr", m.MetricsListener.Addr().String())
+		defer m.Metrics.Close()
+	}
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -58,6 +58,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs.BoolVar(&c.Dev, "dev", false, "re-parse templates on every request (development)")
 	fs.BoolVar(&c.TLSProxy, "tls-proxy", false, "clients reach the server over TLS through a proxy: mark cookies Secure")
 	fs.StringVar(&c.QuickExit, "quick-exit-url", web.DefaultQuickExit, "`URL` the help-seeker page's quick exit leaves for (a neutral site)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics (GET /metrics) on their own listen `address`, e.g. 127.0.0.1:9090 (default: off)")
 	fs.StringVar(&c.SearchEngine, "search-engine", search.EngineFast, "search `engine`: fast (our evaluator over Bleve's index) or bleve (Bleve's public API alone)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err

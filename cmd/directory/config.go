@@ -25,6 +25,9 @@ type Config struct {
 	QuickExit string
 	// SearchEngine runs the searches: fast or bleve (search.Engines).
 	SearchEngine string
+	// MetricsAddr is where GET /metrics is served, on a listener of its
+	// own; empty: nowhere.
+	MetricsAddr string
 }
 
 // DSN returns the database to open.

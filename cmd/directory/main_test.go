@@ -156,18 +156,14 @@ func TestServe(t *testing.T) {
 }
 
 func testServe(t *testing.T, engine string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	var errb bytes.Buffer
 	go func() {
-		env := map[string]string{"DIRECTORY_ADDR": addr, "DIRECTORY_DATA": dir, "DIRECTORY_LOG_LEVEL": "debug", "DIRECTORY_SEARCH_ENGINE": engine}
+		env := map[string]string{"DIRECTORY_ADDR": addr, "DIRECTORY_DATA": dir, "DIRECTORY_LOG_LEVEL": "debug",
+			"DIRECTORY_SEARCH_ENGINE": engine, "DIRECTORY_METRICS_ADDR": metricsAddr}
 		done <- Run(ctx, nil, strings.NewReader(""), io.Discard, &errb, func(k string) string { return env[k] })
 	}()
 	base := "http://" + addr
@@ -216,7 +212,13 @@ func testServe(t *testing.T, engine string) {
 			t.Errorf("search with the %s engine: %+v, %v", engine, found, err)
 		}
 	}
-	metrics := get(t, base+"/metrics")
+	// Metrics on their own listener, not the public one.
+	if resp, err := http.Get(base + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public listener: %s", resp.Status)
+	}
+	metrics := get(t, "http://"+metricsAddr+"/metrics")
 	chosen := `directory_search_plain_passes_total{reason="chosen"} 0`
 	if engine == search.EngineBleve == strings.Contains(metrics, chosen) {
 		t.Errorf("%s engine: /metrics says\n%s", engine, grepLines(metrics, "plain_passes"))
@@ -288,4 +290,15 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// freeAddr is a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

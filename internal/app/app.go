@@ -119,6 +119,9 @@ func New(d *db.DB, o Options) (*App, error) {
 // Handler is the whole HTTP handler.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
+// MetricsHandler serves GET /metrics, for a listener of its own.
+func (a *App) MetricsHandler() http.Handler { return a.Web.MetricsHandler() }
+
 // Sync brings the index up to date with the database (a rebuild when it is
 // new), telling progress how far a rebuild is; nil is quiet.
 func (a *App) Sync(ctx context.Context, progress func(done, total int)) (db.Position, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,8 +58,37 @@ func newEngineMetrics() engineMetrics {
 // Collector is the index's metrics, for a Prometheus registry.
 func (ix *Index) Collector() prometheus.Collector { return ix.metrics.plain }
 
-// run runs one pass of q with the index's engine.
+// run runs one pass of q with the index's engine. Its errors never hold
+// the query's words (quiet).
 func (ix *Index) run(ctx context.Context, q query.Query, pg page) (*found, error) {
+	res, err := ix.runEngine(ctx, q, pg)
+	if err != nil {
+		return nil, quiet{err}
+	}
+	return res, nil
+}
+
+// quiet is an engine's error without its text: Bleve names the term it
+// was reading ("postings body_fi:lastensuojelu"), and errors reach the
+// log, which must not hold what anybody searched for. errors.Is and As
+// still see the cause.
+type quiet struct{ err error }
+
+func (q quiet) Unwrap() error { return q.err }
+
+func (q quiet) Error() string {
+	switch {
+	case errors.Is(q.err, context.Canceled):
+		return "reading the index: " + context.Canceled.Error()
+	case errors.Is(q.err, context.DeadlineExceeded):
+		return "reading the index: " + context.DeadlineExceeded.Error()
+	case errors.Is(q.err, io.EOF), errors.Is(q.err, io.ErrUnexpectedEOF):
+		return "reading the index: EOF (a damaged segment?)"
+	}
+	return "reading the index failed"
+}
+
+func (ix *Index) runEngine(ctx context.Context, q query.Query, pg page) (*found, error) {
 	if ix.plainOnly.Load() {
 		ix.metrics.plain.WithLabelValues("chosen").Inc()
 		return ix.plain(ctx, q, pg)

@@ -2,7 +2,11 @@ package search
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -86,4 +90,31 @@ func plainPasses(t *testing.T, ix *Index, reason string) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestErrorsHoldNoQuery: an engine's error, which reaches the log, does
+// not hold the words searched for, and still says what it was.
+func TestErrorsHoldNoQuery(t *testing.T) {
+	ix, _, err := Open(Config{Dir: t.TempDir() + "/index", ResultCache: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = ix.Search(ctx, Request{Q: "lastensuojelu"})
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "lastensuojelu") {
+		t.Errorf("a cancelled search: %v", err)
+	}
+	for _, tt := range []struct {
+		cause error
+		want  string
+	}{
+		{io.ErrUnexpectedEOF, "EOF"}, {context.DeadlineExceeded, "deadline"}, {errors.New("postings body_fi:salainen"), "failed"},
+	} {
+		q := quiet{fmt.Errorf("postings body_fi:salainen: %w", tt.cause)}
+		if s := q.Error(); strings.Contains(s, "salainen") || !strings.Contains(s, tt.want) || !errors.Is(q, tt.cause) {
+			t.Errorf("quiet(%v) = %q", tt.cause, s)
+		}
+	}
 }

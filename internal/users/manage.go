@@ -35,6 +35,11 @@ type queryer interface {
 func getUser(ctx context.Context, q queryer, col, val string) (User, error) {
 	var u User
 	if err := sqlx.GetContext(ctx, q, &u, q.Rebind(`SELECT `+userCols+` FROM users WHERE `+col+` = ?`), val); err != nil {
+		if col == "email" {
+			// Anyone types an e-mail at login: it stays out of the
+			// error, which may reach the log.
+			val = "(by e-mail)"
+		}
 		return u, db.NotFoundIf(err, "user", val)
 	}
 	if err := sqlx.SelectContext(ctx, q, &u.Networks, q.Rebind(`SELECT network_slug FROM user_networks WHERE user_id = ? ORDER BY network_slug`), u.ID); err != nil {

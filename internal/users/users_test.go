@@ -262,3 +262,18 @@ func TestPasswordHashCost(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupErrorHoldsNoEmail: when the database fails, the error of a
+// lookup by e-mail (which reaches the log) does not hold the address.
+func TestLookupErrorHoldsNoEmail(t *testing.T) {
+	d := dbtest.SQLite(t)
+	us := users.NewStore(d)
+	d.Close()
+	_, err := us.ByEmail(context.Background(), "salainen.osoite@example.org")
+	if err == nil || apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("lookup on a closed database: %v", err)
+	}
+	if strings.Contains(err.Error(), "salainen") {
+		t.Errorf("the error holds the e-mail: %v", err)
+	}
+}
