@@ -140,7 +140,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
 		level := slog.LevelDebug
-		if sw.status >= 500 {
+		if sw.status >= 500 && route != "readyz" { // readyz logs its changes itself
 			level = slog.LevelWarn
 		}
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "route", route,

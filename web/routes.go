@@ -5,6 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -114,14 +115,32 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
+// readyz says whether the directory can serve: the reason when not, in
+// words fit for anyone (an error of Ready's own, apperr's message; never a
+// cause's text, which may name the database's address). A change of state
+// is logged once, with the cause, not every poll.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	state := "ready"
+	var err error
 	if s.cfg.Ready != nil {
-		if err := s.cfg.Ready(r.Context()); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("not ready: " + err.Error() + "\n"))
-			return
+		err = s.cfg.Ready(r.Context())
+	}
+	if err != nil {
+		state = "not ready: unavailable"
+		if e := apperr.As(err); e != nil && e.Message != "" {
+			state = "not ready: " + e.Message
 		}
 	}
-	_, _ = w.Write([]byte("ready\n"))
+	if prev := s.readiness.Swap(&state); prev == nil || *prev != state {
+		if err != nil {
+			s.log.Warn("readiness", "state", state, "err", err)
+		} else if prev != nil {
+			s.log.Info("readiness", "state", state)
+		}
+	}
+	if err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_, _ = w.Write([]byte(state + "\n"))
 }

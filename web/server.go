@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,6 +96,8 @@ type Server struct {
 	static   map[string]staticFile // by hashed name
 	hashed   map[string]string     // plain name -> hashed URL
 	metrics  *httpMetrics
+	// readiness is the last state /readyz answered, to log its changes.
+	readiness atomic.Pointer[string]
 	// reports throttles correction reports per client address.
 	reports *auth.Limiter
 }

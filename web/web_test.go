@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -381,23 +382,46 @@ func TestInternalErrorHidesDetail(t *testing.T) {
 	}
 }
 
+// TestReadyzReportsNotReady: 503 with a reason anyone may read (the
+// database's address stays in the log), one log line per change of state
+// however often it is polled, and 200 again once ready.
 func TestReadyzReportsNotReady(t *testing.T) {
 	t.Parallel()
 	d := dbtest.SQLite(t)
 	st := services.NewStore(d)
-	s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ready: func(context.Context) error { return apperr.Errorf(apperr.Unavailable, "index catching up") }})
+	var mu sync.Mutex
+	var readyErr error = &apperr.Error{Code: apperr.Unavailable, Message: "database unreachable",
+		Err: errors.New("dial tcp 10.0.0.7:5432: connection refused")}
+	logs := &syncBuffer{}
+	s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Ready: func(context.Context) error { mu.Lock(); defer mu.Unlock(); return readyErr }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	e := &env{srv: srv}
-	if res, _ := e.get(t, "/readyz"); res.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("/readyz = %d, want 503", res.StatusCode)
+	for range 3 {
+		res, body := e.get(t, "/readyz")
+		if res.StatusCode != http.StatusServiceUnavailable || string(body) != "not ready: database unreachable\n" {
+			t.Errorf("/readyz = %d %q, want 503 and the reason without the address", res.StatusCode, body)
+		}
 	}
 	if res, _ := e.get(t, "/healthz"); res.StatusCode != http.StatusOK {
 		t.Errorf("/healthz = %d, want 200 while not ready", res.StatusCode)
+	}
+	mu.Lock()
+	readyErr = nil
+	mu.Unlock()
+	if res, body := e.get(t, "/readyz"); res.StatusCode != http.StatusOK || string(body) != "ready\n" {
+		t.Errorf("/readyz once ready = %d %q", res.StatusCode, body)
+	}
+	log := logs.String()
+	if n := strings.Count(log, "level=WARN"); n != 1 || !strings.Contains(log, "10.0.0.7") {
+		t.Errorf("three polls while not ready logged %d warnings (want one, with the cause):\n%s", n, log)
+	}
+	if !strings.Contains(log, "level=INFO msg=readiness state=ready") {
+		t.Errorf("the return to ready was not logged:\n%s", log)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/serie-verkosto/directory/internal/api"
+	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
@@ -132,11 +133,22 @@ func (a *App) Sync(ctx context.Context, progress func(done, total int)) (db.Posi
 func (a *App) Run(ctx context.Context) { a.Syncer.Run(ctx) }
 
 // Ready reports whether the database answers and the index has caught up.
+//
+// Its errors are Unavailable, with a message fit for anyone to read
+// ("database unreachable", never the database's address); the cause is
+// wrapped for the log.
 func (a *App) Ready(ctx context.Context) error {
 	if err := a.DB.PingContext(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+		return &apperr.Error{Code: apperr.Unavailable, Message: "database unreachable", Err: err}
 	}
-	return a.Syncer.CaughtUp(ctx)
+	if err := a.Syncer.CaughtUp(ctx); err != nil {
+		msg := "search index not ready"
+		if e := apperr.As(err); e != nil && e.Message != "" {
+			msg = e.Message
+		}
+		return &apperr.Error{Code: apperr.Unavailable, Message: msg, Err: err}
+	}
+	return nil
 }
 
 // Close releases the index; the database is the caller's.

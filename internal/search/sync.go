@@ -441,14 +441,14 @@ func (s *Syncer) CaughtUp(ctx context.Context) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("search index is being built")
+		return apperr.Errorf(apperr.Unavailable, "search index is being built")
 	}
 	behind, err := s.DB.Behind(ctx, cp)
 	if err != nil {
-		return err
+		return &apperr.Error{Code: apperr.Unavailable, Message: "database unreachable", Err: err}
 	}
 	if behind {
-		return fmt.Errorf("search index is catching up")
+		return apperr.Errorf(apperr.Unavailable, "search index is catching up")
 	}
 	return nil
 }

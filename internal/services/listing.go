@@ -212,6 +212,9 @@ func (l *Listings[T]) Create(ctx context.Context, u *users.User, list ...*T) err
 		}
 		err := l.k.check(ref, &xs[i])
 		if err == nil {
+			err = verifiedNotAhead(l.k.fields(&xs[i]), l.s.db.Now())
+		}
+		if err == nil {
 			err = placement(auth.Can(u, auth.Edit, l.k.resource(ref, xs[i])), l.k.place)
 		}
 		if err != nil {
@@ -251,6 +254,9 @@ func (l *Listings[T]) write(ctx context.Context, tx *db.Tx, before T, after *T, 
 	a, b := l.k.fields(after), l.k.fields(&before)
 	if a.meta.Version != b.meta.Version {
 		return db.Conflict(l.k.entity, *a.id, a.meta.Version)
+	}
+	if err := verifiedNotAhead(a, tx.Now); err != nil {
+		return err
 	}
 	a.meta.CreatedAt, a.meta.UpdatedAt = b.meta.CreatedAt, tx.Now
 	if err := l.k.update(ctx, tx, after); err != nil {
@@ -372,4 +378,16 @@ func (l *Listings[T]) RestoreVersion(ctx context.Context, u *users.User, id stri
 		l.keep(x, &cur)
 		return true
 	})
+}
+
+// verifiedNotAhead refuses a verification date later than today (a day's
+// grace for clocks and time zones): a listing "verified" in 2999 would
+// never fall due for review.
+func verifiedNotAhead(c common, now time.Time) error {
+	if v := *c.verifiedAt; v != nil && v.After(now.Add(24*time.Hour)) {
+		var fs apperr.Fields
+		fs.Add("verified_at", "err.future", "must not be in the future")
+		return fs.Err()
+	}
+	return nil
 }

@@ -225,3 +225,32 @@ func auditCount(t *testing.T, d *db.DB) int {
 	}
 	return n
 }
+
+// TestVerifiedNotInTheFuture: a verification date after today is refused,
+// naming verified_at, on a save and on a create; today's is taken.
+func TestVerifiedNotInTheFuture(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := seeded(t, d)
+		now := d.Now()
+		svc, err := st.Service(ctx, "serie-tukipalvelu")
+		if err != nil {
+			t.Fatal(err)
+		}
+		future := now.AddDate(973, 0, 0)
+		svc.VerifiedAt = &future
+		err = st.Services.Save(ctx, admin, &svc, false)
+		if e := apperr.As(err); e == nil || e.Code != apperr.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "verified_at" {
+			t.Errorf("save verified in %d: %v", future.Year(), err)
+		}
+		fresh := svc
+		fresh.ID, fresh.Meta = "tulevaisuus-testi", services.Meta{}
+		if err := st.Services.Save(ctx, admin, &fresh, true); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("create verified in %d: %v", future.Year(), err)
+		}
+		svc.VerifiedAt = &now
+		if err := st.Services.Save(ctx, admin, &svc, false); err != nil {
+			t.Errorf("save verified today: %v", err)
+		}
+	})
+}
