@@ -37,7 +37,7 @@ type Main struct {
 
 // Open connects to the database and migrates it.
 func (m *Main) Open(ctx context.Context) error {
-	d, err := db.Open(ctx, m.Config.DSN())
+	d, err := db.Open(ctx, m.Config.DSN(), db.Synchronous(m.Config.SQLiteSync))
 	if err != nil {
 		return err
 	}

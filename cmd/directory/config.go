@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+
+	"github.com/serie-verkosto/directory/internal/db"
 )
 
 // Config is every setting of the program; each is a flag and an
@@ -28,6 +30,8 @@ type Config struct {
 	// MetricsAddr is where GET /metrics is served, on a listener of its
 	// own; empty: nowhere.
 	MetricsAddr string
+	// SQLiteSync is the embedded database's durability: full or normal.
+	SQLiteSync string
 }
 
 // DSN returns the database to open.
@@ -45,6 +49,7 @@ func newFlagSet(name string, c *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Data, "data", "./data", "data `dir`: the SQLite file and the search index")
 	fs.StringVar(&c.DB, "db", "", "database `DSN`: postgres://... for PostgreSQL (default: directory.db in the data dir)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&c.SQLiteSync, "sqlite-sync", db.SyncFull, "SQLite durability `mode`: full (a commit waits for the disk) or normal (faster; a power loss may lose the last writes)")
 	return fs
 }
 

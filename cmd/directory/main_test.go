@@ -131,6 +131,7 @@ func TestBadInputGivesOneClearLine(t *testing.T) {
 		{"unknown flag", nil, []string{"seed", "--colour"}, 2, "flag provided but not defined"},
 		{"bad env value", map[string]string{"DIRECTORY_SYNTHETIC": "many"}, []string{"seed", "--data", t.TempDir()}, 1, "DIRECTORY_SYNTHETIC"},
 		{"bad log level", nil, []string{"migrate", "--data", t.TempDir(), "--log-level", "loud"}, 1, "log level"},
+		{"unknown durability", nil, []string{"migrate", "--data", t.TempDir(), "--sqlite-sync", "fast"}, 1, `sqlite synchronous "fast": want full or normal`},
 		{"unknown search engine", nil, []string{"serve", "--data", t.TempDir(), "--search-engine", "lucene"}, 1, `--search-engine "lucene": want fast or bleve`},
 	}
 	for _, tt := range tests {

@@ -89,9 +89,36 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// SQLite's durability settings (PRAGMA synchronous).
+const (
+	// SyncFull, the default, makes a commit wait until it is on the disk:
+	// a power loss keeps every acknowledged write.
+	SyncFull = "full"
+	// SyncNormal commits to the write-ahead log without waiting for the
+	// disk: faster, and a power loss (not a crash of the program) may lose
+	// the last writes.
+	SyncNormal = "normal"
+)
+
+// Option changes how Open opens a database.
+type Option func(*options)
+
+type options struct{ sqliteSync string }
+
+// Synchronous sets SQLite's durability: SyncFull or SyncNormal. It does
+// not apply to PostgreSQL, whose server decides.
+func Synchronous(mode string) Option { return func(o *options) { o.sqliteSync = mode } }
+
 // Open connects to dsn: a postgres:// URL or a SQLite file path. It pings
 // the database so that an unreachable server fails here with one clear line.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	o := options{sqliteSync: SyncFull}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.sqliteSync != SyncFull && o.sqliteSync != SyncNormal {
+		return nil, fmt.Errorf("sqlite synchronous %q: want full or normal", o.sqliteSync)
+	}
 	var (
 		x     *sqlx.DB
 		err   error
@@ -116,7 +143,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "synchronous("+strings.ToUpper(o.sqliteSync)+")")
 		q.Set("_txlock", "immediate")
 		x, err = sqlx.Open("sqlite", "file:"+dsn+"?"+q.Encode())
 		d.Dialect = SQLite

@@ -80,7 +80,8 @@ func Open(t testing.TB, dsn string) *db.DB { t.Helper(); return open(t, dsn) }
 func open(t testing.TB, dsn string) *db.DB {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, dsn)
+	// A test's database is thrown away: commits need not wait for the disk.
+	d, err := db.Open(ctx, dsn, db.Synchronous(db.SyncNormal))
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}

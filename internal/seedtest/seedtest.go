@@ -77,7 +77,7 @@ func template() ([]byte, error) {
 
 func build(path string) ([]byte, error) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, path)
+	d, err := db.Open(ctx, path, db.Synchronous(db.SyncNormal))
 	if err != nil {
 		return nil, err
 	}
