@@ -105,16 +105,19 @@ type Option func(*options)
 
 type options struct{ sqliteSync string }
 
-// Synchronous sets SQLite's durability: SyncFull or SyncNormal. It does
-// not apply to PostgreSQL, whose server decides.
+// Synchronous sets SQLite's durability: SyncFull (also for "") or
+// SyncNormal. It does not apply to PostgreSQL, whose server decides.
 func Synchronous(mode string) Option { return func(o *options) { o.sqliteSync = mode } }
 
 // Open connects to dsn: a postgres:// URL or a SQLite file path. It pings
 // the database so that an unreachable server fails here with one clear line.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
-	o := options{sqliteSync: SyncFull}
+	var o options
 	for _, f := range opts {
 		f(&o)
+	}
+	if o.sqliteSync == "" {
+		o.sqliteSync = SyncFull
 	}
 	if o.sqliteSync != SyncFull && o.sqliteSync != SyncNormal {
 		return nil, fmt.Errorf("sqlite synchronous %q: want full or normal", o.sqliteSync)
