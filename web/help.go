@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -22,6 +23,9 @@ type HelpView struct {
 	PlaceError string
 	Items      []services.Service
 	Pager      Pager
+	// Unavailable says the services could not be read (the database is
+	// away): the page still gives its advice and the privacy note.
+	Unavailable bool
 }
 
 // help is the page for people worried about their own thoughts. It is
@@ -46,6 +50,8 @@ func (s *Server) help(w http.ResponseWriter, r *http.Request, b *Base) error {
 		switch {
 		case apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.NotFound):
 			b.Status, v.PlaceError = http.StatusBadRequest, b.T("help.place.unknown", code)
+		case db.Unreachable(err):
+			f.Municipality, v.Municipality = code, code
 		case err != nil:
 			return err
 		default:
@@ -53,7 +59,12 @@ func (s *Server) help(w http.ResponseWriter, r *http.Request, b *Base) error {
 		}
 	}
 	items, total, err := s.store.FindServices(r.Context(), f)
-	if err != nil {
+	if db.Unreachable(err) {
+		// Whoever needs this page gets its advice even so.
+		s.log.Warn("help page without its services", "err", err)
+		v.Unavailable, b.Status = true, http.StatusServiceUnavailable
+		return s.render(w, b, "help", v)
+	} else if err != nil {
 		return err
 	}
 	v.Items = items

@@ -64,7 +64,14 @@ func TestHelpPage(t *testing.T) {
 		doc.Find("ul.help-services > li h3").Each(func(_ int, h *goquery.Selection) { out = append(out, h.Text()) })
 		return out
 	}
-	all := names(s.anon().page(t, "/help", http.StatusOK))
+	helpDoc := s.anon().page(t, "/help", http.StatusOK)
+	all := names(helpDoc)
+	// Each listed service shows how to reach it, without where the
+	// directory read it (the handout's form).
+	serie := helpDoc.Find(`ul.help-services > li:contains("SeriE-tukipalvelu")`)
+	if href, _ := serie.Find(`a[href="https://sexpo.fi/serie-verkosto"]`).Attr("href"); href == "" || strings.Contains(serie.Text(), "nähty") {
+		t.Errorf("the SeriE support service's way in: %q", strings.Join(strings.Fields(serie.Text()), " "))
+	}
 	if len(all) == 0 {
 		t.Fatal("no services listed")
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
@@ -361,6 +362,7 @@ type ErrorView struct {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	err = db.AsUnavailable(err)
 	status := apperr.HTTPStatus(err)
 	if status >= 500 {
 		s.log.Error("page error", "path", r.URL.Path, "status", status, "err", err)

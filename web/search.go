@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 )
@@ -77,7 +78,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, b *Base) error {
 	}
 	v := &SearchView{Base: b, Req: req, Result: res}
 	briefs, err := s.briefs(r, b, res.Hits)
-	if err != nil {
+	if db.Unreachable(err) {
+		// The hits come from the index: show them without their ways in
+		// rather than nothing while the database is away.
+		s.log.Warn("search page without contact briefs", "err", err)
+	} else if err != nil {
 		return err
 	}
 	for _, h := range res.Hits {

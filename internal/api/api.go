@@ -15,6 +15,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
@@ -96,6 +97,7 @@ type errorBody struct {
 
 // WriteError writes err as the API's JSON error.
 func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
+	err = db.AsUnavailable(err)
 	status := apperr.HTTPStatus(err)
 	var body errorBody
 	body.Error.Code = apperr.CodeOf(err)

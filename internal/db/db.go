@@ -8,14 +8,18 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -458,4 +462,37 @@ func (d *DB) LatestSeq(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("latest change: %w", err)
 	}
 	return seq.Int64, nil
+}
+
+// Unreachable reports whether err says the database could not be asked at
+// all (closed, refused, reset, shutting down), rather than that a query
+// was wrong: such an error is a 503, "try again", never a 500.
+func Unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-03: shutdown, crash,
+		// cannot connect now.
+		return strings.HasPrefix(string(pe.Code), "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		// database/sql's own error for a closed pool has no variable.
+		strings.Contains(err.Error(), "sql: database is closed")
+}
+
+// AsUnavailable turns an Unreachable error into apperr's Unavailable
+// (503), keeping it as the cause; any other error is returned as it is.
+func AsUnavailable(err error) error {
+	if !Unreachable(err) || apperr.CodeOf(err) != apperr.Internal {
+		return err
+	}
+	return &apperr.Error{Code: apperr.Unavailable, Key: "err.db_unavailable",
+		Message: "the database is not answering; try again in a moment", Err: err}
 }
