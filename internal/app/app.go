@@ -100,7 +100,11 @@ func New(d *db.DB, o Options) (*App, error) {
 		return nil, fmt.Errorf("search metrics: %w", err)
 	}
 	if rebuilt {
-		o.Log.Info("search index is new or outdated: building it from the database", "dir", o.IndexDir)
+		level := slog.LevelWarn
+		if ix.RebuildReason() == "missing" {
+			level = slog.LevelInfo // a first start
+		}
+		o.Log.Log(context.Background(), level, "search index is new: building it from the database", "dir", o.IndexDir, "reason", ix.RebuildReason())
 	}
 	a.Index = ix
 	a.Syncer = &search.Syncer{Index: ix, DB: d, Store: a.Services, Log: o.Log, DSN: o.DSN,

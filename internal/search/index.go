@@ -55,7 +55,14 @@ type Index struct {
 	// phrases are the multi-word synonyms, found in documents as they
 	// are indexed.
 	phrases *phraseSet
+	// why says why Open made a new index ("" when it opened the old one).
+	why string
 }
+
+// RebuildReason says why Open replaced the index with a new one: missing,
+// damaged (and how), unreadable, or built by another mapping; "" when it
+// opened the existing index.
+func (ix *Index) RebuildReason() string { return ix.why }
 
 // Config is what opening an index needs.
 type Config struct {
@@ -70,9 +77,10 @@ type Config struct {
 }
 
 // Open opens the index at cfg.Dir. A missing directory, one Bleve cannot
-// open (corrupt) or one built with another mapping version is replaced by
-// a new, empty index, which the syncer then fills from the database; the
-// second result says so.
+// open (corrupt), one with a damaged segment (verifySegments) or one built
+// with another mapping version is replaced by a new, empty index, which
+// the syncer then fills from the database; the second result says so, and
+// RebuildReason why.
 func Open(cfg Config) (*Index, bool, error) {
 	m, err := NewMapping(cfg.Compounds)
 	if err != nil {
@@ -91,15 +99,24 @@ func Open(cfg Config) (*Index, bool, error) {
 	b, err := bleve.OpenUsing(cfg.Dir, scorchConfig)
 	if err == nil {
 		v, verr := b.GetInternal(keyVersion)
-		if verr == nil && string(v) == version {
-			ix.bleve = b
-			return ix, false, nil
+		switch {
+		case verr != nil || string(v) != version:
+			ix.why = "built by another version of the mapping"
+		default:
+			if verr := verifySegments(cfg.Dir); verr != nil {
+				ix.why = "damaged: " + verr.Error()
+			} else {
+				ix.bleve = b
+				return ix, false, nil
+			}
 		}
 		b.Close()
 	} else if errors.Is(err, bleve.ErrorIndexMetaMissing) || os.IsNotExist(err) || errors.Is(err, os.ErrNotExist) {
-		// Missing: created below.
+		ix.why = "missing"
 	} else if strings.Contains(err.Error(), "timeout") {
 		return nil, false, fmt.Errorf("search index %s is in use by another process: %w", cfg.Dir, err)
+	} else {
+		ix.why = "unreadable: " + err.Error()
 	}
 	if err := ix.create(m); err != nil {
 		return nil, false, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
+	"github.com/serie-verkosto/directory/seed"
 )
 
 func ids(t *testing.T, f *fixture, q string) []string {
@@ -163,6 +165,31 @@ func TestIndexRebuiltWhenBroken(t *testing.T) {
 		}},
 		{"garbage store", func(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "store", "root.bolt"), []byte("garbage"), 0o644)
+		}},
+		{"zeros in a segment", func(t *testing.T) {
+			// What a bad disk block leaves: Bleve opens the index, and
+			// searches fail reading it. The footer's checksum tells.
+			segs, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+			if len(segs) == 0 {
+				t.Fatal("no segment to damage")
+			}
+			f, err := os.OpenFile(segs[0], os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteAt(make([]byte, 512), 64); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			sc, err := seed.SearchConfig(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, rebuilt, err := search.Open(sc)
+			if err != nil || !rebuilt || !strings.Contains(ix.RebuildReason(), "damaged") {
+				t.Fatalf("Open on a damaged segment: rebuilt %v, reason %q, %v", rebuilt, ix.RebuildReason(), err)
+			}
+			ix.Close()
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
