@@ -110,6 +110,7 @@ func New(d *db.DB, o Options) (*App, error) {
 	a.Syncer = &search.Syncer{Index: ix, DB: d, Store: a.Services, Log: o.Log, DSN: o.DSN,
 		Sources: append(search.ListingSources(a.Services), search.PathwaySource(a.Pathways))}
 	d.Follower = a.Syncer
+	ix.OnDamaged = a.Syncer.Heal
 	a.API = api.New(a.Services, ix, a.Pathways, o.Log)
 	wc := o.Web
 	wc.Store, wc.Log, wc.Registry, wc.Ready = a.Services, o.Log, a.Registry, a.Ready

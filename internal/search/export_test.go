@@ -11,7 +11,7 @@ func (ix *Index) Evaluated() uint64 { return ix.evaluated.Load() }
 
 // Segments is how many segments the index has now.
 func (ix *Index) Segments() int {
-	adv, err := ix.bleve.Advanced()
+	adv, err := ix.b().Advanced()
 	if err != nil {
 		return 0
 	}

@@ -459,7 +459,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, pg page) (*found, e
 	}
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(mk))
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	res, err := ix.bleve.SearchInContext(ctx, req)
+	res, err := ix.b().SearchInContext(ctx, req)
 	if err != nil {
 		return nil, err
 	}

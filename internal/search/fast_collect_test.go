@@ -38,7 +38,7 @@ func TestCollect(t *testing.T) {
 		query := plan.Query(nil, true, false)
 		req := bleve.NewSearchRequestOptions(query, 10000, 0, false)
 		req.SortBy([]string{"-_score", "_id"})
-		ref, err := ix.bleve.SearchInContext(ctx, req)
+		ref, err := ix.b().SearchInContext(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func segmentedIndex(t *testing.T) (*Index, map[string]Doc) {
 			t.Fatal(err)
 		}
 	}
-	adv, err := ix.bleve.Advanced()
+	adv, err := ix.b().Advanced()
 	if err != nil {
 		t.Fatal(err)
 	}

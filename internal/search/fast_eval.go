@@ -691,7 +691,7 @@ func intersect(a, b []uint32) []uint32 {
 // for them, the facet counts of every hit. It returns errUnsupported for
 // a query it does not run.
 func (ix *Index) evaluate(ctx context.Context, q query.Query, pg page) (*found, error) {
-	adv, err := ix.bleve.Advanced()
+	adv, err := ix.b().Advanced()
 	if err != nil {
 		return nil, err
 	}
@@ -708,7 +708,7 @@ func (ix *Index) evaluate(ctx context.Context, q query.Query, pg page) (*found, 
 	if err != nil {
 		return nil, err
 	}
-	c := compiler{snap: snap, mapping: ix.bleve.Mapping(), docTotal: docTotal}
+	c := compiler{snap: snap, mapping: ix.b().Mapping(), docTotal: docTotal}
 	root, err := c.compile(q)
 	if err != nil {
 		return nil, err

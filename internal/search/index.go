@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 
+	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -34,7 +35,9 @@ var scorchConfig = map[string]any{"unsafe_batch": true, "bolt_timeout": "2s"}
 
 // Index is the open Bleve index with the analysis that built it.
 type Index struct {
-	bleve   bleve.Index
+	// ref is the Bleve index; a damaged one is replaced while the
+	// directory serves (Reset).
+	ref     atomic.Pointer[bleveRef]
 	path    string
 	version string
 
@@ -56,8 +59,56 @@ type Index struct {
 	// are indexed.
 	phrases *phraseSet
 	// why says why Open made a new index ("" when it opened the old one).
-	why string
+	why     string
+	mapping *mapping.IndexMappingImpl
+	// damaged is set by the first search that failed reading the index;
+	// OnDamaged is then told, once, and the index Reset.
+	damaged   atomic.Bool
+	resetMu   sync.Mutex
+	OnDamaged func(error)
 }
+
+// Damaged reports whether a search found the index damaged and it has not
+// been Reset since.
+func (ix *Index) Damaged() bool { return ix.damaged.Load() }
+
+// damage records that reading the index failed with err (not a request
+// that ended, nor the moment of a Reset): the first time, OnDamaged is
+// told, in the background.
+func (ix *Index) damage(err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, bleve.ErrorIndexClosed) {
+		return
+	}
+	if ix.damaged.CompareAndSwap(false, true) && ix.OnDamaged != nil {
+		go ix.OnDamaged(err)
+	}
+}
+
+// Reset replaces the index with a new, empty one in its place, without a
+// checkpoint, so that the syncer fills it from the database: the way back
+// from a damaged index while the directory serves. Searches meanwhile
+// answer from what has been filled in again.
+func (ix *Index) Reset() error {
+	ix.resetMu.Lock()
+	defer ix.resetMu.Unlock()
+	// The old index is closed first: closing it later could remove files
+	// of the new one, which has the same directory and file names.
+	if err := ix.b().Close(); err != nil && !errors.Is(err, bleve.ErrorIndexClosed) {
+		ix.why = "reset; closing the old index: " + err.Error()
+	}
+	if err := ix.create(ix.mapping); err != nil {
+		return err
+	}
+	ix.cache.invalidate()
+	ix.damaged.Store(false)
+	return nil
+}
+
+// bleveRef holds the Bleve index for an atomic pointer.
+type bleveRef struct{ bleve.Index }
+
+// b is the Bleve index now.
+func (ix *Index) b() bleve.Index { return ix.ref.Load().Index }
 
 // RebuildReason says why Open replaced the index with a new one: missing,
 // damaged (and how), unreadable, or built by another mapping; "" when it
@@ -92,7 +143,7 @@ func Open(cfg Config) (*Index, bool, error) {
 		size = DefaultResultCache
 	}
 	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms, cache: newResultCache(max(0, size)),
-		phrases: newPhraseSet(cfg.Synonyms), metrics: newEngineMetrics()}
+		phrases: newPhraseSet(cfg.Synonyms), metrics: newEngineMetrics(), mapping: m}
 	if err := ix.SetEngine(cfg.Engine); err != nil {
 		return nil, false, err
 	}
@@ -106,7 +157,7 @@ func Open(cfg Config) (*Index, bool, error) {
 			if verr := verifySegments(cfg.Dir); verr != nil {
 				ix.why = "damaged: " + verr.Error()
 			} else {
-				ix.bleve = b
+				ix.ref.Store(&bleveRef{b})
 				return ix, false, nil
 			}
 		}
@@ -139,14 +190,14 @@ func (ix *Index) create(m *mapping.IndexMappingImpl) error {
 		b.Close()
 		return err
 	}
-	ix.bleve = b
+	ix.ref.Store(&bleveRef{b})
 	return nil
 }
 
 // Close closes the index; closing it again does nothing.
 func (ix *Index) Close() error {
 	var err error
-	ix.closeOnce.Do(func() { err = ix.bleve.Close() })
+	ix.closeOnce.Do(func() { err = ix.b().Close() })
 	return err
 }
 
@@ -154,7 +205,7 @@ func (ix *Index) Close() error {
 // whether it has one (a new index has none).
 func (ix *Index) Checkpoint() (db.Position, bool, error) {
 	var p db.Position
-	b, err := ix.bleve.GetInternal(keyCheckpoint)
+	b, err := ix.b().GetInternal(keyCheckpoint)
 	if err != nil || b == nil {
 		return p, false, err
 	}
@@ -165,7 +216,7 @@ func (ix *Index) Checkpoint() (db.Position, bool, error) {
 }
 
 // Count returns the number of documents.
-func (ix *Index) Count() (uint64, error) { return ix.bleve.DocCount() }
+func (ix *Index) Count() (uint64, error) { return ix.b().DocCount() }
 
 // SetPlaces gives the index the municipalities for place recognition.
 func (ix *Index) SetPlaces(m *services.Municipalities) {
@@ -187,7 +238,7 @@ type Batch struct {
 }
 
 // NewBatch starts a batch.
-func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.bleve.NewBatch(), phrases: ix.phrases} }
+func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.b().NewBatch(), phrases: ix.phrases} }
 
 // Put adds or replaces a document.
 func (b *Batch) Put(d Doc) error { return b.b.Index(d.Key(), d.fields(b.phrases)) }
@@ -208,7 +259,7 @@ func (ix *Index) Commit(b *Batch, cp *db.Position) error {
 		}
 		b.b.SetInternal(keyCheckpoint, v)
 	}
-	err := ix.bleve.Batch(b.b)
+	err := ix.b().Batch(b.b)
 	// Even a failed batch may have changed the index.
 	ix.cache.invalidate()
 	if err != nil {
@@ -285,6 +336,11 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			continue
 		}
 		if res, err = ix.run(ctx, plan.Query(syn, pass.all, pass.fuzzy), pg); err != nil {
+			ix.damage(err)
+			if ix.Damaged() {
+				return nil, &apperr.Error{Code: apperr.Unavailable, Key: "err.index_damaged",
+					Message: "the search index is damaged and is being rebuilt; try again in a moment", Err: err}
+			}
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		if res.total > 0 {

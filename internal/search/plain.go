@@ -46,7 +46,7 @@ func (ix *Index) plain(ctx context.Context, q query.Query, pg page) (*found, err
 				req.AddFacet(f, bleve.NewFacetRequest(f, facetSize(f)))
 			}
 		}
-		res, err := ix.bleve.SearchInContext(ctx, req)
+		res, err := ix.b().SearchInContext(ctx, req)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +118,7 @@ func (ix *Index) storedOf(ctx context.Context, page []topEntry) (map[string]map[
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
 	req.Score = "none"
 	req.Fields = plainFields
-	res, err := ix.bleve.SearchInContext(ctx, req)
+	res, err := ix.b().SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("stored fields: %w", err)
 	}
@@ -162,7 +162,7 @@ func (ix *Index) localHits(ctx context.Context, hits []*search.DocumentMatch, pl
 	where.SetField(fMunicipality)
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), where}), len(ids), 0, false)
 	req.Score = "none"
-	res, err := ix.bleve.SearchInContext(ctx, req)
+	res, err := ix.b().SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("local hits: %w", err)
 	}

@@ -45,7 +45,8 @@ func TestPlainWhenNotScorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := &Index{bleve: mem, cache: newResultCache(0), phrases: newPhraseSet(nil), metrics: newEngineMetrics()}
+	old := &Index{cache: newResultCache(0), phrases: newPhraseSet(nil), metrics: newEngineMetrics()}
+	old.ref.Store(&bleveRef{mem})
 	t.Cleanup(func() { old.Close() })
 	put(t, old)
 	scorchIx, _, err := Open(Config{Dir: t.TempDir() + "/index", ResultCache: -1})

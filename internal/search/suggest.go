@@ -25,7 +25,7 @@ func (ix *Index) Suggest(q string) string {
 		prefix := string([]rune(f)[:1])
 		best, bestCount, bestDist := "", uint64(0), maxDist+1
 		for _, field := range []string{fName} {
-			dict, err := ix.bleve.FieldDictPrefix(field, []byte(prefix))
+			dict, err := ix.b().FieldDictPrefix(field, []byte(prefix))
 			if err != nil {
 				continue
 			}
@@ -53,7 +53,7 @@ func (ix *Index) Suggest(q string) string {
 
 func (ix *Index) known(term string) bool {
 	for _, f := range []string{fName, fBodyFI, fBodySV, fBodyEN} {
-		dict, err := ix.bleve.FieldDictRange(f, []byte(term), []byte(term))
+		dict, err := ix.b().FieldDictRange(f, []byte(term), []byte(term))
 		if err != nil {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -54,6 +55,19 @@ type Syncer struct {
 	started  uint64
 	finished uint64
 	caught   chan struct{} // closed and replaced whenever a sync finishes
+	// heal asks the next sync to reset the damaged index (Heal).
+	heal atomic.Bool
+}
+
+// Heal is told that a search found the index damaged (Index.OnDamaged):
+// the next sync, soon, replaces it with an empty one and rebuilds that
+// from the database, while searches answer from what is filled in again.
+func (s *Syncer) Heal(err error) {
+	if s.Log != nil {
+		s.Log.Error("search index damaged: rebuilding it from the database", "err", err)
+	}
+	s.heal.Store(true)
+	s.Wake()
 }
 
 func (s *Syncer) init() {
@@ -114,6 +128,12 @@ func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.P
 	s.started++
 	gen := s.started
 	s.mu.Unlock()
+	if s.heal.Swap(false) {
+		if err := s.Index.Reset(); err != nil {
+			s.heal.Store(true)
+			return db.Position{}, fmt.Errorf("reset the damaged search index: %w", err)
+		}
+	}
 	cp, ok, err := s.Index.Checkpoint()
 	if err != nil {
 		return cp, err
@@ -436,6 +456,9 @@ func (s *Syncer) WaitFor(ctx context.Context) error {
 
 // CaughtUp reports whether the index has applied the whole change log.
 func (s *Syncer) CaughtUp(ctx context.Context) error {
+	if s.Index.Damaged() {
+		return apperr.Errorf(apperr.Unavailable, "search index damaged: rebuilding it")
+	}
 	cp, ok, err := s.Index.Checkpoint()
 	if err != nil {
 		return err

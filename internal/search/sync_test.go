@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/dbtest"
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -273,5 +274,61 @@ func TestReopenedIndexKnowsPlaces(t *testing.T) {
 	}
 	if res.Place == nil || res.Place.Code != "837" {
 		t.Errorf("a place named in the query after a restart: place = %+v, want Tampere", res.Place)
+	}
+}
+
+// TestDamagedIndexHealsWhileServing: a segment damaged under a running
+// directory makes the first search that reads it a 503 (Unavailable, not
+// an internal error), /readyz-style readiness says so, and the syncer
+// rebuilds the index from the database while it serves: search finds
+// again, with no one running reindex.
+func TestDamagedIndexHealsWhileServing(t *testing.T) {
+	d := dbtest.SQLite(t)
+	dir := filepath.Join(t.TempDir(), "index")
+	f := indexFor(t, d, seededStore(t, d), dir)
+	f.index.SetResultCache(0)
+	f.index.OnDamaged = f.syncer.Heal
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	want, _ := f.index.Count()
+	if got := ids(t, f, "lastensuojelu"); len(got) == 0 {
+		t.Fatal("nothing found before the damage")
+	}
+	// Zeros over the segments under the running index, as a bad disk
+	// would leave them.
+	segs, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	for _, s := range segs {
+		fh, err := os.OpenFile(s, os.O_RDWR, 0)
+		if err != nil {
+			continue // merged away meanwhile
+		}
+		if st, err := fh.Stat(); err == nil && st.Size() > 400 {
+			fh.WriteAt(make([]byte, st.Size()-300), 100)
+		}
+		fh.Close()
+	}
+	_, err := f.index.Search(ctx, search.Request{Q: "lastensuojelu"})
+	if !apperr.Is(err, apperr.Unavailable) || strings.Contains(err.Error(), "lastensuojelu") {
+		t.Errorf("a search of the damaged index: %v, want Unavailable without the query", err)
+	}
+	if err := f.syncer.CaughtUp(ctx); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("readiness with a damaged index: %v", err)
+	}
+	// The running directory's syncer heals it.
+	done := make(chan struct{})
+	go func() { f.syncer.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(20 * time.Second)
+	for f.index.Damaged() || f.syncer.CaughtUp(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("not healed: damaged %v, ready: %v", f.index.Damaged(), f.syncer.CaughtUp(ctx))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, _ := f.index.Count(); n != want {
+		t.Errorf("the rebuilt index has %d documents, want %d", n, want)
+	}
+	if got := ids(t, f, "lastensuojelu"); len(got) == 0 {
+		t.Error("nothing found after healing")
 	}
 }
