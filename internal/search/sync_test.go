@@ -285,7 +285,13 @@ func TestReopenedIndexKnowsPlaces(t *testing.T) {
 func TestDamagedIndexHealsWhileServing(t *testing.T) {
 	d := dbtest.SQLite(t)
 	dir := filepath.Join(t.TempDir(), "index")
-	f := indexFor(t, d, seededStore(t, d), dir)
+	built, err := buildIndex(d, seededStore(t, d), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Opened again, as a directory starts: every segment is in a file.
+	built.index.Close()
+	f := indexFor(t, d, built.store, dir)
 	f.index.SetResultCache(0)
 	f.index.OnDamaged = f.syncer.Heal
 	ctx, cancel := context.WithCancel(context.Background())
@@ -295,19 +301,29 @@ func TestDamagedIndexHealsWhileServing(t *testing.T) {
 		t.Fatal("nothing found before the damage")
 	}
 	// Zeros over the segments under the running index, as a bad disk
-	// would leave them.
-	segs, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	// would leave them, once Bleve's merges after opening have settled.
+	zaps := func() string {
+		segs, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+		return strings.Join(segs, " ")
+	}
+	last, since := zaps(), time.Now()
+	for deadline := time.Now().Add(20 * time.Second); time.Since(since) < time.Second && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if now := zaps(); now != last {
+			last, since = now, time.Now()
+		}
+	}
+	segs := strings.Fields(last)
 	for _, s := range segs {
 		fh, err := os.OpenFile(s, os.O_RDWR, 0)
 		if err != nil {
-			continue // merged away meanwhile
+			t.Fatal(err)
 		}
 		if st, err := fh.Stat(); err == nil && st.Size() > 400 {
 			fh.WriteAt(make([]byte, st.Size()-300), 100)
 		}
 		fh.Close()
 	}
-	_, err := f.index.Search(ctx, search.Request{Q: "lastensuojelu"})
+	_, err = f.index.Search(ctx, search.Request{Q: "lastensuojelu"})
 	if !apperr.Is(err, apperr.Unavailable) || strings.Contains(err.Error(), "lastensuojelu") {
 		t.Errorf("a search of the damaged index: %v, want Unavailable without the query", err)
 	}
