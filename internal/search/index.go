@@ -92,10 +92,9 @@ func (ix *Index) Reset() error {
 	ix.resetMu.Lock()
 	defer ix.resetMu.Unlock()
 	// The old index is closed first: closing it later could remove files
-	// of the new one, which has the same directory and file names.
-	if err := ix.b().Close(); err != nil && !errors.Is(err, bleve.ErrorIndexClosed) {
-		ix.why = "reset; closing the old index: " + err.Error()
-	}
+	// of the new one, which has the same directory and file names. It is
+	// being thrown away, so how its closing went does not matter.
+	_ = ix.b().Close()
 	if err := ix.create(ix.mapping); err != nil {
 		return err
 	}
