@@ -186,7 +186,9 @@ type ContactEditView struct {
 
 func (s *Server) contactEditView(ctx context.Context, e ListingEdit, c services.Contact) (any, error) {
 	b, k := e.Base, e.K
-	v := &ContactEditView{ListingEdit: e, C: c}
+	// A field the editor may not see is not in their form; the save
+	// keeps its stored value.
+	v := &ContactEditView{ListingEdit: e, C: c.ForViewer(b.Level())}
 	var profs []string
 	for _, t := range b.Terms(services.VocabProfession) {
 		profs = append(profs, t.ID, b.Term(services.VocabProfession, t.ID))

@@ -176,7 +176,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, b *Base, v 
 	names := map[string]string{}
 	for i, e := range hist {
 		he := HistoryEntry{AuditID: e.ID, At: e.At, Who: s.actorName(r.Context(), b, e.Actor, names),
-			Action: b.actionText(e.Action), Changes: b.diff(v.Kind, e.Before, e.After)}
+			Action: b.actionText(e.Action), Changes: b.diff(v.Kind, redactVersion(b, v.Kind, e.Before), redactVersion(b, v.Kind, e.After))}
 		// The newest entry is the current version.
 		he.Restorable = i > 0 && len(e.After) > 0 && string(e.After) != "null"
 		v.Entries = append(v.Entries, he)

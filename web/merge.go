@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // The merge view of a stale save. When an editor saves a listing that
@@ -114,6 +115,13 @@ func (s *Server) mergeListing(ctx context.Context, b *Base, entity, id string, r
 	}
 	if err := json.Unmarshal(theirsJ, &tm); err != nil {
 		return nil, nil, err
+	}
+	// What the viewer may not see stays out of the merge, as out of the
+	// form; the save keeps the stored value (services' unseen rule).
+	for _, key := range hiddenFrom(b, theirs) {
+		delete(mm, key)
+		delete(tm, key)
+		delete(base, key)
 	}
 	keys := jsonKeys(theirsJ)
 	for _, k := range jsonKeys(mineJ) {
@@ -225,4 +233,48 @@ func unmarshalMerged(raw json.RawMessage, v any) error {
 		return fmt.Errorf("merge: %w", err)
 	}
 	return nil
+}
+
+// hiddenFrom lists the fields of the listing x that b's viewer may not
+// see (a contact's e-mail or phone limited to admins, for an editor):
+// they are left out of edit forms, merges and history.
+func hiddenFrom(b *Base, x any) []string {
+	c, ok := x.(services.Contact)
+	if !ok {
+		return nil
+	}
+	shown := c.ForViewer(b.Level())
+	var out []string
+	if shown.Email != c.Email {
+		out = append(out, "email")
+	}
+	if shown.Phone != c.Phone {
+		out = append(out, "phone")
+	}
+	return out
+}
+
+// redactVersion is a stored version (JSON) of a listing of the kind
+// entity without the fields b's viewer may not see in it.
+func redactVersion(b *Base, entity string, raw json.RawMessage) json.RawMessage {
+	if entity != services.EntityContact || len(raw) == 0 || string(raw) == "null" {
+		return raw
+	}
+	var c services.Contact
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &c) != nil || json.Unmarshal(raw, &m) != nil {
+		return raw
+	}
+	hidden := hiddenFrom(b, c)
+	if len(hidden) == 0 {
+		return raw
+	}
+	for _, key := range hidden {
+		delete(m, key)
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return raw
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 var contactCols = []string{"id", "name", "sort_name", "title", "profession", "organization_id", "organization",
@@ -122,6 +123,23 @@ var contactKind = &kind[Contact]{
 	},
 	check:    checkContact,
 	resource: func(_ *Reference, c Contact) auth.Resource { return ContactResource(c) },
+	unseen: func(l users.Level, x *Contact, stored Contact) {
+		for _, f := range VisibilityFields {
+			if levelOf(stored.Visibility[f]) <= l {
+				continue
+			}
+			if x.Visibility == nil {
+				x.Visibility = Visibility{}
+			}
+			x.Visibility[f] = stored.Visibility[f]
+			switch f {
+			case "email":
+				x.Email = stored.Email
+			case "phone":
+				x.Phone = stored.Phone
+			}
+		}
+	},
 	load: func(ctx context.Context, q getter, id string) (Contact, error) {
 		var c Contact
 		err := q.GetContext(ctx, &c, q.Rebind(selectContact+` WHERE c.id = ?`), id)

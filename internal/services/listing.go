@@ -51,6 +51,11 @@ type kind[T any] struct {
 	// update writes x over the stored row at x's version, and its derived
 	// rows; zero rows written is a Conflict.
 	update func(ctx context.Context, tx *db.Tx, x *T) error
+	// unseen copies into x, from the stored listing, the fields a writer
+	// of level l may not see (a contact's admins-only e-mail for an
+	// editor): their form never showed them, so what it sends for them is
+	// not a change. nil when the kind has none.
+	unseen func(l users.Level, x *T, stored T)
 	// keep copies into x the bookkeeping that no write by a person sets
 	// (where a listing came from, and the sync's records), from the stored
 	// listing, or clears it for a new one (stored nil); nil when the kind
@@ -170,6 +175,9 @@ func (l *Listings[T]) Save(ctx context.Context, u *users.User, x *T, create bool
 			*c.status = *b.status
 		}
 		l.keep(&y, &before)
+		if l.k.unseen != nil {
+			l.k.unseen(auth.Level(u), &y, before)
+		}
 		if err := l.k.check(ref, &y); err != nil {
 			return err
 		}

@@ -254,3 +254,33 @@ func TestVerifiedNotInTheFuture(t *testing.T) {
 		}
 	})
 }
+
+// TestEditorSaveKeepsFieldsTheyCannotSee: an editor's save does not change
+// a contact's e-mail limited to admins, nor lift the limit; an admin's does.
+func TestEditorSaveKeepsFieldsTheyCannotSee(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := seeded(t, d)
+		c := services.Contact{ID: "piilo-testi", Name: "Piilo Testi", Role: "deputy", NetworkSlug: "pirkanmaa",
+			Email: "piilo@example.fi", Visibility: services.Visibility{"email": services.Admins}}
+		if err := st.Contacts.Save(ctx, admin, &c, true); err != nil {
+			t.Fatal(err)
+		}
+		mine := c.ForViewer(users.LevelMember) // what the editor's form holds
+		mine.Name, mine.Visibility = "Uusi Nimi", services.Visibility{}
+		if err := st.Contacts.Save(ctx, editorA, &mine, false); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.Contact(ctx, c.ID)
+		if got.Email != "piilo@example.fi" || got.Visibility["email"] != services.Admins || got.Name != "Uusi Nimi" {
+			t.Errorf("after the editor's save: %q %v %q", got.Email, got.Visibility, got.Name)
+		}
+		got.Email = "uusi@example.fi"
+		if err := st.Contacts.Save(ctx, admin, &got, false); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := st.Contact(ctx, c.ID); again.Email != "uusi@example.fi" {
+			t.Errorf("the admin's change: %q", again.Email)
+		}
+	})
+}
