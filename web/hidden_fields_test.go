@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/seedtest"
+	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // TestEditorDoesNotSeeAdminsOnlyFields: a contact's e-mail limited to
