@@ -51,7 +51,9 @@ func (s *Server) limitRequest(next http.Handler) http.Handler {
 			err = apperr.Keyed(apperr.Invalid, "err.query_too_long", "the query string is too long (%d bytes, at most %d)", len(r.URL.RawQuery), MaxQueryBytes)
 		case strings.IndexByte(r.URL.Path, 0) >= 0:
 			err = apperr.NUL("path")
-		default:
+		case strings.Contains(r.URL.RawQuery, "%00"):
+			// U+0000 reaches a query only escaped; only then is it parsed
+			// here, to name the parameter.
 			err = apperr.NULIn(r.URL.Query())
 		}
 		if err != nil {

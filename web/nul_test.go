@@ -30,7 +30,7 @@ func TestNULIsANamedBadRequest(t *testing.T) {
 		}
 		for _, p := range pages {
 			res, body := anon.get(t, p.path)
-			if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "NUL") {
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), p.field+": ") || !strings.Contains(string(body), "NUL") {
 				t.Errorf("GET %s: %d\n%.600s", p.path, res.StatusCode, body)
 			}
 		}

@@ -18,6 +18,7 @@ func (s *Server) routes() *mux.Router {
 	// Operations.
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead).Name("healthz")
 	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet, http.MethodHead).Name("readyz")
+	r.HandleFunc("/metrics", s.localMetrics).Methods(http.MethodGet).Name("metrics")
 	r.HandleFunc("/static/{name}", s.serveStatic).Methods(http.MethodGet, http.MethodHead).Name("static")
 
 	// JSON API (internal/api/routes.go).

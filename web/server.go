@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -23,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/pathways"
@@ -65,6 +67,10 @@ type Config struct {
 	// QuickExit is the neutral site the help-seeker page's quick exit
 	// leaves for; empty means DefaultQuickExit.
 	QuickExit string
+	// MetricsOnMain serves GET /metrics on the public handler too, to
+	// clients on this machine only (the default when no listener of its
+	// own is set): never to a visitor, nor through a proxy.
+	MetricsOnMain bool
 }
 
 // API is the JSON API (internal/api) as the web layer serves it, without
@@ -145,13 +151,27 @@ func New(cfg Config) (*Server, error) {
 }
 
 // MetricsHandler serves the metrics (GET /metrics) for a listener of its
-// own (serve --metrics-addr), never the public one: they name the Go
-// version and count the requests per page (the help page's too), which is
-// not for every visitor to read.
+// own (serve --metrics-addr): they name the Go version and count the
+// requests per page (the help page's too), which is not for every visitor
+// to read.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// localMetrics is GET /metrics on the public handler: for a client on this
+// machine that no proxy forwarded, when Config.MetricsOnMain; a 404
+// otherwise, as if there were no such page.
+func (s *Server) localMetrics(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
+	if !s.cfg.MetricsOnMain || ip == nil || !ip.IsLoopback() || forwarded {
+		s.renderError(w, r, apperr.Keyed(apperr.NotFound, "err.not_found", "not found"))
+		return
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
 }
 
 // Handler returns the whole HTTP handler with its middleware.

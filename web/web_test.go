@@ -1112,3 +1112,43 @@ func TestCatalogues(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsOnlyLocally: on the public handler the metrics answer a client
+// on this machine when asked to (MetricsOnMain), never one a proxy
+// forwarded, and nobody otherwise.
+func TestMetricsOnlyLocally(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		onMain    bool
+		forwarded bool
+		want      int
+	}{{true, false, 200}, {true, true, 404}, {false, false, 404}} {
+		d := dbtest.SQLite(t)
+		st := services.NewStore(d)
+		s, err := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MetricsOnMain: tt.onMain})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.RemoteAddr = "127.0.0.1:40000"
+		if tt.forwarded {
+			req.Header.Set("X-Forwarded-For", "203.0.113.5")
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != tt.want || tt.want == 200 && !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+			t.Errorf("on main %v, forwarded %v: %d, want %d\n%.300s", tt.onMain, tt.forwarded, rec.Code, tt.want, rec.Body.String())
+		}
+	}
+	// And a visitor from elsewhere never gets them.
+	d := dbtest.SQLite(t)
+	st := services.NewStore(d)
+	s, _ := web.New(web.Config{Store: st, API: api.New(st, nil, nil, nil), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MetricsOnMain: true})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "198.51.100.9:40000"
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != 404 {
+		t.Errorf("a visitor from another machine: %d", rec.Code)
+	}
+}

@@ -82,7 +82,10 @@ func (m *Main) Build(dir string) error {
 		dsn = m.Config.DSN()
 	}
 	a, err := app.New(m.DB, app.Options{IndexDir: dir, Log: m.Log, DSN: dsn, SearchEngine: m.Config.SearchEngine,
-		Web: web.Config{Dev: m.Config.Dev, SecureCookies: m.Config.TLSProxy, QuickExit: m.Config.QuickExit}})
+		Web: web.Config{Dev: m.Config.Dev, SecureCookies: m.Config.TLSProxy, QuickExit: m.Config.QuickExit,
+			// Without a listener of their own, the metrics answer on the
+			// public one to this machine only; behind a proxy not at all.
+			MetricsOnMain: m.Config.MetricsAddr == "" && !m.Config.TLSProxy}})
 	if err != nil {
 		return err
 	}

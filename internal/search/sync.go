@@ -55,19 +55,37 @@ type Syncer struct {
 	started  uint64
 	finished uint64
 	caught   chan struct{} // closed and replaced whenever a sync finishes
-	// heal asks the next sync to reset the damaged index (Heal).
-	heal atomic.Bool
+	// heal asks the next sync to reset the damaged index (Heal); healed
+	// is when the last reset was asked for.
+	heal   atomic.Bool
+	healMu sync.Mutex
+	healed time.Time
 }
+
+// healEvery is the least time between two rebuilds of a damaged index: a
+// fault that is not in the index (a bug, a full disk) would otherwise
+// rebuild it over and over.
+const healEvery = 10 * time.Minute
 
 // Heal is told that a search found the index damaged (Index.OnDamaged):
 // the next sync, soon, replaces it with an empty one and rebuilds that
 // from the database, while searches answer from what is filled in again.
 func (s *Syncer) Heal(err error) {
-	if s.Log != nil {
-		s.Log.Error("search index damaged: rebuilding it from the database", "err", err)
+	s.healMu.Lock()
+	wait := time.Until(s.healed.Add(healEvery))
+	if wait <= 0 {
+		s.healed, wait = time.Now(), 0
+	} else {
+		s.healed = s.healed.Add(healEvery)
 	}
-	s.heal.Store(true)
-	s.Wake()
+	s.healMu.Unlock()
+	if s.Log != nil {
+		s.Log.Error("search index damaged: rebuilding it from the database", "err", err, "in", wait.Round(time.Second))
+	}
+	time.AfterFunc(wait, func() {
+		s.heal.Store(true)
+		s.Wake()
+	})
 }
 
 func (s *Syncer) init() {
