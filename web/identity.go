@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
@@ -60,9 +59,5 @@ func (s *Server) identify(next http.Handler) http.Handler {
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
 	err := apperr.Keyed(apperr.Unavailable, "err.unavailable", "the directory is temporarily unavailable; try again in a moment")
 	w.Header().Set("Retry-After", "30")
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.cfg.API.WriteError(w, r, err)
-		return
-	}
-	s.renderError(w, r, err)
+	s.refuse(w, r, err)
 }

@@ -63,16 +63,22 @@ func (s *Server) limitRequest(next http.Handler) http.Handler {
 			if lang != "" {
 				r.URL.RawQuery = "lang=" + url.QueryEscape(lang)
 			}
-			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.cfg.API.WriteError(w, r, err)
-			} else {
-				s.renderError(w, r, err)
-			}
+			s.refuse(w, r, err)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// refuse answers err before any route has run: as JSON on the API, as a
+// page in the user's language elsewhere.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.cfg.API.WriteError(w, r, err)
+		return
+	}
+	s.renderError(w, r, err)
 }
 
 type httpMetrics struct {
