@@ -57,6 +57,19 @@ func (s *Server) setSession(w http.ResponseWriter, token string) {
 	http.SetCookie(w, auth.SessionCookie(token, s.cfg.SecureCookies))
 }
 
+// trustDevice gives the browser that has just logged in its device
+// cookie, so that its later logins are throttled apart from anyone
+// guessing the account's password elsewhere. The login stands without it:
+// a failure here is logged, not shown.
+func (s *Server) trustDevice(w http.ResponseWriter, r *http.Request, userID, device string) {
+	token, err := s.cfg.Auth.TrustDevice(r.Context(), userID, device)
+	if err != nil {
+		s.cfg.Log.Warn("login device not recorded", "err", err)
+		return
+	}
+	http.SetCookie(w, auth.DeviceCookie(token, s.cfg.SecureCookies))
+}
+
 // loggedIn wraps a page for logged-in users: an anonymous GET is sent to
 // the login page (and back after it), anything else is 401.
 func (s *Server) loggedIn(h pageHandler) pageHandler {
@@ -148,15 +161,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, b *Base) error {
 	if err != nil {
 		host = clientAddr(r)
 	}
+	device := ""
+	if c, err := r.Cookie(auth.DeviceCookieName(s.cfg.SecureCookies)); err == nil {
+		device = c.Value
+	}
 	token, u, err := s.cfg.Auth.Login(r.Context(), auth.Credentials{Email: email, Password: f.Get("password"),
-		Code: f.Get("code"), Addr: host, UserAgent: r.UserAgent()})
+		Code: f.Get("code"), Addr: host, Device: device, UserAgent: r.UserAgent()})
 	switch {
 	case err == nil:
 		s.setSession(w, token)
+		s.trustDevice(w, r, u.ID, device)
 		b.User = &u
 		return redirect(w, r, safeNext(next, b.homeFor()))
 	case auth.IsEnrolmentRequired(err):
 		s.setSession(w, token)
+		s.trustDevice(w, r, u.ID, device)
 		return redirect(w, r, b.URL("account.totp", "?", "next", next))
 	case apperr.Is(err, apperr.Unauthorized), apperr.Is(err, apperr.TooMany):
 		form := &Form{Errors: map[string]string{}, Message: b.errorMessage(err)}

@@ -34,6 +34,9 @@ func TestLoginLogoutAndLayout(t *testing.T) {
 		t.Fatalf("login: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	for _, sc := range res.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(sc, auth.DeviceCookieName(false)+"=") {
+			continue // TestLoginDeviceCookie
+		}
 		for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/"} {
 			if !strings.Contains(sc, want) {
 				t.Errorf("cookie %q lacks %s", sc, want)
@@ -102,6 +105,48 @@ func TestLoginThrottled(t *testing.T) {
 	res, _ := s.anon().post(t, "/login", url.Values{"email": {s.emails["member"]}, "password": {testPassword}})
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("right password while throttled: %d", res.StatusCode)
+	}
+}
+
+// A browser that has logged in gets a device cookie and keeps it across
+// logouts; while someone else's guesses hold the account from strangers,
+// that browser still gets in.
+func TestLoginDeviceCookie(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
+	owner := s.anon()
+	res, _ := owner.post(t, "/login", url.Values{"email": {s.emails["member"]}, "password": {testPassword}})
+	if res.StatusCode != http.StatusSeeOther || owner.device == nil {
+		t.Fatalf("login: %d, device cookie %v", res.StatusCode, owner.device)
+	}
+	var dc *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == auth.DeviceCookieName(false) {
+			dc = c
+		}
+	}
+	if !dc.HttpOnly || dc.SameSite != http.SameSiteStrictMode || dc.MaxAge < 30*24*3600 {
+		t.Errorf("device cookie %+v: want HttpOnly, SameSite=Strict and months of life", dc)
+	}
+	device := owner.device.Value
+	owner.post(t, "/logout", nil)
+	if owner.cookie != nil || owner.device == nil {
+		t.Fatal("logout: the session should end and the device cookie stay")
+	}
+
+	attacker := s.anon()
+	for range auth.DefaultAccountBurst + 1 {
+		res, _ = attacker.post(t, "/login", url.Values{"email": {s.emails["member"]}, "password": {"guess guess guess"}})
+	}
+	if res.StatusCode != http.StatusTooManyRequests || attacker.device != nil {
+		t.Fatalf("the attacker: %d, device cookie %v", res.StatusCode, attacker.device)
+	}
+	res, _ = owner.post(t, "/login", url.Values{"email": {s.emails["member"]}, "password": {testPassword}})
+	if res.StatusCode != http.StatusSeeOther || owner.cookie == nil {
+		t.Fatalf("the owner's browser during the attack: %d", res.StatusCode)
+	}
+	if owner.device.Value != device {
+		t.Error("a trusted browser's device cookie changed at login")
 	}
 }
 

@@ -208,6 +208,8 @@ func (s *site) addListings(t *testing.T) {
 type client struct {
 	s      *site
 	cookie *http.Cookie
+	// device is the browser's device cookie, kept across logouts.
+	device *http.Cookie
 	// header is added to every request (Origin, Sec-Fetch-Site...).
 	header http.Header
 }
@@ -260,6 +262,9 @@ func (c *client) do(t *testing.T, method, path string, body io.Reader, header ht
 	if c.cookie != nil {
 		req.AddCookie(c.cookie)
 	}
+	if c.device != nil {
+		req.AddCookie(c.device)
+	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := hc.Do(req)
 	if err != nil {
@@ -277,6 +282,9 @@ func (c *client) do(t *testing.T, method, path string, body io.Reader, header ht
 			} else {
 				c.cookie = &http.Cookie{Name: ck.Name, Value: ck.Value}
 			}
+		}
+		if ck.Name == auth.DeviceCookieName(false) {
+			c.device = &http.Cookie{Name: ck.Name, Value: ck.Value}
 		}
 	}
 	return res, b

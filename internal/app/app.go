@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -134,8 +135,29 @@ func (a *App) Sync(ctx context.Context, progress func(done, total int)) (db.Posi
 	return a.Syncer.Sync(ctx, progress)
 }
 
-// Run keeps the index following the database until ctx ends.
-func (a *App) Run(ctx context.Context) { a.Syncer.Run(ctx) }
+// Run keeps the index following the database, and the database free of
+// ended sessions and stale login throttles, until ctx ends.
+func (a *App) Run(ctx context.Context) {
+	go a.housekeep(ctx, time.Hour)
+	a.Syncer.Run(ctx)
+}
+
+// housekeep purges what has run out (sessions, login throttles, login
+// devices) every interval. Several instances doing so is harmless.
+func (a *App) housekeep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := a.Auth.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("housekeeping", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // Ready reports whether the database answers and the index has caught up.
 //

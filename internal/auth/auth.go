@@ -1,8 +1,7 @@
 // Package auth logs people in and keeps their sessions, and decides in one
 // place what each of them may do (see Can in policy.go).
 //
-// Logins are throttled per account and per client address in memory, and
-// an unknown account, a wrong password and an inactive account give the
+// Logins are throttled in the database (see Login), and an unknown account, a wrong password and an inactive account give the
 // same answer, in about the same time: a dummy argon2id hash is checked
 // when the account does not exist. Sessions live in the database; the
 // browser holds a random token of which only the SHA-256 is stored. A
@@ -19,8 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/users"
@@ -34,10 +31,13 @@ const (
 	DefaultTouchInterval   = time.Minute
 	DefaultAccountBurst    = 10
 	DefaultAccountEvery    = time.Minute
+	DefaultUntrustedBurst  = 50
+	DefaultUntrustedEvery  = 20 * time.Second
 	DefaultAddrBurst       = 30
 	DefaultAddrEvery       = 10 * time.Second
-	DefaultMaxKeys         = 10000
-	DefaultIssuer          = "SeriE directory"
+	// DefaultMaxKeys bounds an in-memory Limiter (correction reports).
+	DefaultMaxKeys = 10000
+	DefaultIssuer  = "SeriE directory"
 )
 
 // Options tune the authenticator; zero fields take the defaults above.
@@ -52,18 +52,24 @@ type Options struct {
 	// TouchInterval is how often a session's last use is written: a
 	// session in use writes at most once per interval, not per request.
 	TouchInterval time.Duration
-	// AccountBurst login attempts per account are allowed at once, then
-	// one per AccountEvery. The account is the e-mail as typed, known or
-	// not, so that the throttle says nothing about which accounts exist.
+	// AccountBurst login attempts on an account from one client are
+	// allowed at once, then one per AccountEvery: from a browser that has
+	// logged in to the account before (its device cookie), or else from
+	// one address. The account is the e-mail as typed, known or not, so
+	// that the throttle says nothing about which accounts exist. The same
+	// bucket, per user, holds password changes and TOTP codes.
 	AccountBurst int
 	AccountEvery time.Duration
-	// AddrBurst login attempts per client address (IPv6: per /64) are
-	// allowed at once, then one per AddrEvery.
+	// UntrustedBurst attempts on an account from all clients without its
+	// device cookie together are allowed at once, then one per
+	// UntrustedEvery: the bound on guessing from many addresses, which
+	// the account's trusted browsers are not held by.
+	UntrustedBurst int
+	UntrustedEvery time.Duration
+	// AddrBurst login attempts per client address (IPv6: per /64) on any
+	// accounts are allowed at once, then one per AddrEvery.
 	AddrBurst int
 	AddrEvery time.Duration
-	// MaxKeys bounds each throttle's memory: the least recently used
-	// accounts and addresses beyond it are forgotten.
-	MaxKeys int
 	// Issuer names the directory in authenticator apps.
 	Issuer string
 	// Hashing bounds the password checks that run at once (each takes
@@ -91,9 +97,10 @@ func (o Options) withDefaults() Options {
 	def(&o.TouchInterval, DefaultTouchInterval)
 	def(&o.AccountEvery, DefaultAccountEvery)
 	def(&o.AddrEvery, DefaultAddrEvery)
+	def(&o.UntrustedEvery, DefaultUntrustedEvery)
 	defInt(&o.AccountBurst, DefaultAccountBurst)
+	defInt(&o.UntrustedBurst, DefaultUntrustedBurst)
 	defInt(&o.AddrBurst, DefaultAddrBurst)
-	defInt(&o.MaxKeys, DefaultMaxKeys)
 	defInt(&o.Hashing, max(2, runtime.GOMAXPROCS(0)))
 	defInt(&o.HashQueue, 16*o.Hashing)
 	if o.Issuer == "" {
@@ -103,13 +110,12 @@ func (o Options) withDefaults() Options {
 }
 
 // Authenticator logs users in and keeps their sessions. It is safe for
-// concurrent use; its throttles live in its memory, so one per process.
+// concurrent use, also by several processes on one database.
 type Authenticator struct {
 	db       *db.DB
 	users    *users.Store
 	opts     Options
-	accounts *Limiter
-	addrs    *Limiter
+	throttle *throttle
 	// dummyHash is checked for unknown accounts, so that they take as
 	// long as known ones.
 	dummyHash string
@@ -130,8 +136,7 @@ func New(d *db.DB, us *users.Store, o Options) (*Authenticator, error) {
 		db:        d,
 		users:     us,
 		opts:      o,
-		accounts:  NewLimiter(rate.Every(o.AccountEvery), o.AccountBurst, o.MaxKeys),
-		addrs:     NewLimiter(rate.Every(o.AddrEvery), o.AddrBurst, o.MaxKeys),
+		throttle:  &throttle{db: d},
 		dummyHash: dummy,
 		hashing:   make(chan struct{}, o.Hashing),
 	}, nil
@@ -236,9 +241,45 @@ type Credentials struct {
 	// Addr is the client's address ("ip" or "ip:port") for the throttle.
 	// It is neither stored nor logged.
 	Addr string
+	// Device is the browser's device cookie, if any (see TrustDevice).
+	Device string
 	// UserAgent is the User-Agent header; only a summary such as
 	// "Firefox, Linux" is stored, for the user's list of sessions.
 	UserAgent string
+}
+
+// allowLogin charges a login attempt to its buckets (see Login) and
+// reports whether all of them allowed it. Known and unknown accounts are
+// charged alike.
+func (a *Authenticator) allowLogin(ctx context.Context, email string, c Credentials, now time.Time) (bool, error) {
+	o := a.opts
+	dev, trusted, err := a.trustedDevice(ctx, email, c.Device, now)
+	if err != nil {
+		return false, err
+	}
+	if trusted {
+		// Its own bucket only: the owner's browser behind the same
+		// address as an attacker (an office's or a campus's) gets in.
+		return a.throttle.allow(ctx, now, bucket{"device\x00" + dev, o.AccountBurst, o.AccountEvery})
+	}
+	addr := AddrKey(c.Addr)
+	return a.throttle.allow(ctx, now,
+		bucket{"addr\x00" + addr, o.AddrBurst, o.AddrEvery},
+		bucket{"account-addr\x00" + email + "\x00" + addr, o.AccountBurst, o.AccountEvery},
+		bucket{"account\x00" + email, o.UntrustedBurst, o.UntrustedEvery})
+}
+
+// allowUser charges a signed-in user's attempt at their password or TOTP
+// code, refused with KeyThrottled when they have tried too often.
+func (a *Authenticator) allowUser(ctx context.Context, u users.User) error {
+	ok, err := a.throttle.allow(ctx, a.now(), bucket{"user\x00" + u.ID, a.opts.AccountBurst, a.opts.AccountEvery})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errThrottled()
+	}
+	return nil
 }
 
 // maxEmailLen is the longest address SMTP allows; longer input cannot be
@@ -247,6 +288,14 @@ const maxEmailLen = 254
 
 // Login checks the credentials and starts a session. It returns the
 // session token for the cookie (shown once, never stored) and the user.
+//
+// Every attempt is charged to the throttle before the password is
+// checked: to the bucket of the browser's device cookie when it names a
+// browser that has logged in to the account, or else to the address's
+// bucket (any account), the bucket of the account from this address and
+// the bucket of the account from all untrusted clients. An attacker thus
+// fills buckets the account's owner does not need, whether they come
+// back in a browser they used before or from another address.
 //
 // Errors, all *apperr.Error: TooMany (KeyThrottled) when the account or
 // the address has tried too often; Unauthorized with KeyLoginFailed and
@@ -261,11 +310,9 @@ const maxEmailLen = 254
 func (a *Authenticator) Login(ctx context.Context, c Credentials) (string, users.User, error) {
 	email := strings.ToLower(strings.TrimSpace(c.Email))
 	now := a.now()
-	// Both throttles are charged on every attempt, so neither tells a
-	// known account from an unknown one.
-	addrOK := a.addrs.Allow(AddrKey(c.Addr), now)
-	accountOK := a.accounts.Allow(email, now)
-	if !addrOK || !accountOK {
+	if ok, err := a.allowLogin(ctx, email, c, now); err != nil {
+		return "", users.User{}, err
+	} else if !ok {
 		return "", users.User{}, errThrottled()
 	}
 	if email == "" || len(email) > maxEmailLen || len(c.Password) > users.MaxPasswordLen {

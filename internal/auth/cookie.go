@@ -1,6 +1,9 @@
 package auth
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Cookie names of the session token. Over TLS the __Host- prefix makes
 // browsers insist on Secure, Path=/ and no Domain, so that no sibling
@@ -34,4 +37,28 @@ func ClearSessionCookie(secure bool) *http.Cookie {
 	c := SessionCookie("", secure)
 	c.MaxAge = -1
 	return c
+}
+
+// Cookie names of the device cookie (see TrustDevice).
+const (
+	deviceCookieName       = "directory_device"
+	secureDeviceCookieName = "__Host-directory_device"
+)
+
+// DeviceCookieName returns the name of the device cookie, prefixed like
+// the session cookie's when secure.
+func DeviceCookieName(secure bool) string {
+	if secure {
+		return secureDeviceCookieName
+	}
+	return deviceCookieName
+}
+
+// DeviceCookie returns the cookie naming a browser that has logged in:
+// HttpOnly, SameSite=Strict (only the login form, on this site, needs
+// it), kept for DeviceLifetime. It says nothing but that this browser
+// logged in before; it never logs anyone in.
+func DeviceCookie(token string, secure bool) *http.Cookie {
+	return &http.Cookie{Name: DeviceCookieName(secure), Value: token, Path: "/", MaxAge: int(DeviceLifetime / time.Second),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode}
 }

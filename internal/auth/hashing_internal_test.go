@@ -16,7 +16,7 @@ import (
 // gives up; a slot coming free lets the waiting one through.
 func TestLoginHashingBounded(t *testing.T) {
 	d := dbtest.SQLite(t)
-	a, err := New(d, users.NewStore(d), Options{Hashing: 1, HashQueue: 1, AccountBurst: 1000, AddrBurst: 1000})
+	a, err := New(d, users.NewStore(d), Options{Hashing: 1, HashQueue: 1, AccountBurst: 1000, UntrustedBurst: 1000, AddrBurst: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ type fixture struct {
 }
 
 // generous keeps the throttles out of the way of tests about other things.
-var generous = auth.Options{AccountBurst: 1000, AddrBurst: 1000}
+var generous = auth.Options{AccountBurst: 1000, UntrustedBurst: 1000, AddrBurst: 1000}
 
 func setup(t *testing.T, d *db.DB, o auth.Options) *fixture {
 	t.Helper()

@@ -252,13 +252,23 @@ func (a *Authenticator) EndOtherSessions(ctx context.Context, userID, token stri
 }
 
 // Purge deletes sessions that expired or were revoked more than a day
-// ago, and returns how many. Logins already drop their user's dead
-// sessions; a daily call catches users who never come back.
+// ago, login throttle buckets that have filled up again and devices unused
+// for DeviceLifetime, and returns how many sessions it deleted. Logins
+// already drop their user's dead sessions; a regular call (serve's
+// housekeeping, hourly) catches users who never come back and keeps the
+// throttle table to the attempts of the last hour or so.
 func (a *Authenticator) Purge(ctx context.Context) (int64, error) {
-	cut := a.now().Add(-24 * time.Hour)
+	now := a.now()
+	cut := now.Add(-24 * time.Hour)
 	res, err := a.db.ExecContext(ctx, a.db.Rebind(`DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?`), cut, cut)
 	if err != nil {
 		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	if _, err := a.throttle.purge(ctx, now); err != nil {
+		return 0, err
+	}
+	if _, err := a.db.ExecContext(ctx, a.db.Rebind(`DELETE FROM login_devices WHERE last_used_at < ?`), now.Add(-DeviceLifetime)); err != nil {
+		return 0, fmt.Errorf("purge login devices: %w", err)
 	}
 	return res.RowsAffected()
 }
@@ -275,8 +285,8 @@ func (a *Authenticator) ChangePassword(ctx context.Context, token, current, next
 	if err != nil {
 		return "", err
 	}
-	if !a.accounts.Allow(u.Email, a.now()) {
-		return "", errThrottled()
+	if err := a.allowUser(ctx, u); err != nil {
+		return "", err
 	}
 	ok := false
 	if len(current) <= users.MaxPasswordLen {

@@ -3,6 +3,9 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,18 +22,17 @@ import (
 func TestThrottlePerAccount(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		f := setup(t, d, auth.Options{AccountBurst: 3, AccountEvery: time.Minute, AddrBurst: 1000})
+		f := setup(t, d, auth.Options{AccountBurst: 3, AccountEvery: time.Minute, UntrustedBurst: 1000, AddrBurst: 1000})
 		f.user(t, "known@example.org", users.RoleEditor, "etela")
 		var answers []*apperr.Error
 		for _, email := range []string{"known@example.org", "nobody@example.org"} {
-			for i := range 3 {
-				// Every attempt from another address: the account
-				// throttle alone counts.
-				_, _, err := f.auth.Login(ctx, auth.Credentials{Email: email, Password: "wrong password!", Addr: fmt.Sprintf("198.51.100.%d", i)})
+			for range 3 {
+				_, _, err := f.auth.Login(ctx, auth.Credentials{Email: email, Password: "wrong password!", Addr: "198.51.100.1:4000"})
 				wantErr(t, err, apperr.Unauthorized, auth.KeyLoginFailed)
 			}
-			// The fourth is refused, even with the right password.
-			_, _, err := f.auth.Login(ctx, auth.Credentials{Email: email, Password: password, Addr: "203.0.113.9"})
+			// The fourth from the address is refused, even with the
+			// right password.
+			_, _, err := f.auth.Login(ctx, auth.Credentials{Email: email, Password: password, Addr: "198.51.100.1:4001"})
 			wantErr(t, err, apperr.TooMany, auth.KeyThrottled)
 			if !auth.IsThrottled(err) {
 				t.Error("IsThrottled is false")
@@ -41,18 +43,160 @@ func TestThrottlePerAccount(t *testing.T) {
 			t.Errorf("throttled known and unknown accounts differ (-known +unknown):\n%s", diff)
 		}
 		// The e-mail is the key however it is typed.
-		_, _, err := f.auth.Login(ctx, auth.Credentials{Email: " KNOWN@example.org", Password: password, Addr: "203.0.113.10"})
+		_, _, err := f.auth.Login(ctx, auth.Credentials{Email: " KNOWN@example.org", Password: password, Addr: "198.51.100.1"})
 		wantErr(t, err, apperr.TooMany, auth.KeyThrottled)
-		// Other accounts are not held up.
-		_, _, err = f.auth.Login(ctx, auth.Credentials{Email: "third@example.org", Password: password, Addr: "203.0.113.9"})
+		// Other accounts from the address are not held up, nor is the
+		// account from another address (its owner somewhere else).
+		_, _, err = f.auth.Login(ctx, auth.Credentials{Email: "third@example.org", Password: password, Addr: "198.51.100.1"})
 		wantErr(t, err, apperr.Unauthorized, auth.KeyLoginFailed)
+		if _, _, err := f.auth.Login(ctx, auth.Credentials{Email: "known@example.org", Password: password, Addr: "203.0.113.9"}); err != nil {
+			t.Errorf("from another address: %v", err)
+		}
 		// One more attempt a minute later.
 		f.clock.Add(time.Minute)
-		if _, _, err := f.auth.Login(ctx, auth.Credentials{Email: "known@example.org", Password: password, Addr: "203.0.113.9"}); err != nil {
+		if _, _, err := f.auth.Login(ctx, auth.Credentials{Email: "known@example.org", Password: password, Addr: "198.51.100.1"}); err != nil {
 			t.Errorf("a minute later: %v", err)
 		}
-		_, _, err = f.auth.Login(ctx, auth.Credentials{Email: "known@example.org", Password: password, Addr: "203.0.113.9"})
+		_, _, err = f.auth.Login(ctx, auth.Credentials{Email: "known@example.org", Password: password, Addr: "198.51.100.1"})
 		wantErr(t, err, apperr.TooMany, auth.KeyThrottled)
+	})
+}
+
+// Guessing from many addresses fills the account's bucket for untrusted
+// clients; the owner's browser, which has logged in before, still gets
+// in, and so would a browser that later logs in with its device cookie.
+func TestThrottleDeviceCookie(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d, auth.Options{AccountBurst: 3, AccountEvery: time.Minute, UntrustedBurst: 5, UntrustedEvery: time.Minute, AddrBurst: 1000})
+		owner := f.user(t, "owner@example.org", users.RoleEditor, "etela")
+		other := f.user(t, "other@example.org", users.RoleEditor, "etela")
+		device, err := f.auth.TrustDevice(ctx, owner.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := f.auth.TrustDevice(ctx, owner.ID, device); err != nil || again != device {
+			t.Errorf("a trusted browser logging in again got a new cookie (%v)", err)
+		}
+		otherDevice, err := f.auth.TrustDevice(ctx, other.ID, "")
+		if err != nil || otherDevice == device {
+			t.Fatalf("the other account's device: %v", err)
+		}
+		attack := func(i int) error {
+			_, _, err := f.auth.Login(ctx, auth.Credentials{Email: "owner@example.org", Password: "guess " + fmt.Sprint(i), Addr: fmt.Sprintf("198.51.100.%d", i)})
+			return err
+		}
+		for i := range 5 {
+			wantErr(t, attack(i), apperr.Unauthorized, auth.KeyLoginFailed)
+		}
+		wantErr(t, attack(99), apperr.TooMany, auth.KeyThrottled)
+
+		for _, c := range []struct {
+			name, device string
+			ok           bool
+		}{
+			{"owner's browser", device, true},
+			{"no device cookie", "", false},
+			{"another account's browser", otherDevice, false},
+			{"a made-up cookie", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false},
+			{"not a token", "x", false},
+		} {
+			_, _, err := f.auth.Login(ctx, auth.Credentials{Email: "owner@example.org", Password: password, Addr: "203.0.113.50", Device: c.device})
+			if c.ok && err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			if !c.ok {
+				if e := apperr.As(err); e == nil || e.Key != auth.KeyThrottled {
+					t.Errorf("%s: %v; want throttled", c.name, err)
+				}
+			}
+		}
+		// The device's own bucket holds guesses with a stolen cookie.
+		for range 2 {
+			_, _, err := f.auth.Login(ctx, auth.Credentials{Email: "owner@example.org", Password: "guess", Addr: "203.0.113.50", Device: device})
+			wantErr(t, err, apperr.Unauthorized, auth.KeyLoginFailed)
+		}
+		_, _, err = f.auth.Login(ctx, auth.Credentials{Email: "owner@example.org", Password: password, Addr: "203.0.113.50", Device: device})
+		wantErr(t, err, apperr.TooMany, auth.KeyThrottled)
+
+		// A browser unused for longer than DeviceLifetime is a stranger.
+		f.clock.Add(auth.DeviceLifetime + time.Hour)
+		for i := range 5 {
+			wantErr(t, attack(i), apperr.Unauthorized, auth.KeyLoginFailed)
+		}
+		_, _, err = f.auth.Login(ctx, auth.Credentials{Email: "owner@example.org", Password: password, Addr: "203.0.113.50", Device: device})
+		wantErr(t, err, apperr.TooMany, auth.KeyThrottled)
+	})
+}
+
+// The throttle lives in the database: another authenticator on it (a
+// restarted process, a second instance) sees the same buckets, which
+// hold neither the e-mail nor the address, and full ones are purged.
+func TestThrottleShared(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		o := auth.Options{AccountBurst: 2, AccountEvery: time.Minute, UntrustedBurst: 1000, AddrBurst: 1000}
+		f := setup(t, d, o)
+		f.user(t, "known@example.org", users.RoleEditor, "etela")
+		second, err := auth.New(d, f.users, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		try := func(a *auth.Authenticator) error {
+			_, _, err := a.Login(ctx, auth.Credentials{Email: "known@example.org", Password: "wrong password!", Addr: "198.51.100.7"})
+			return err
+		}
+		wantErr(t, try(f.auth), apperr.Unauthorized, auth.KeyLoginFailed)
+		wantErr(t, try(second), apperr.Unauthorized, auth.KeyLoginFailed)
+		wantErr(t, try(f.auth), apperr.TooMany, auth.KeyThrottled)
+		wantErr(t, try(second), apperr.TooMany, auth.KeyThrottled)
+
+		var keys []string
+		if err := d.SelectContext(ctx, &keys, `SELECT key FROM login_throttle`); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 3 {
+			t.Errorf("%d buckets; want 3 (address, account and address, account)", len(keys))
+		}
+		for _, k := range keys {
+			if strings.Contains(k, "known") || strings.Contains(k, "198.51") {
+				t.Errorf("a bucket's key holds what it counts: %q", k)
+			}
+		}
+		// Once every bucket has filled up again it is forgotten.
+		f.clock.Add(time.Hour)
+		if _, err := f.auth.Purge(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM login_throttle`); err != nil || n != 0 {
+			t.Errorf("%d buckets after purge (%v)", n, err)
+		}
+	})
+}
+
+// Concurrent attempts cannot overdraw a bucket: the charge is one
+// conditional upsert.
+func TestThrottleConcurrent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d, auth.Options{AccountBurst: 5, AccountEvery: time.Hour, UntrustedBurst: 1000, AddrBurst: 1000})
+		var wg sync.WaitGroup
+		var throttled atomic.Int32
+		for range 20 {
+			wg.Go(func() {
+				_, _, err := f.auth.Login(ctx, auth.Credentials{Email: "nobody@example.org", Password: "wrong password!", Addr: "198.51.100.8"})
+				if auth.IsThrottled(err) {
+					throttled.Add(1)
+				} else if !apperr.Is(err, apperr.Unauthorized) {
+					t.Errorf("login: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := throttled.Load(); n != 15 {
+			t.Errorf("%d of 20 attempts throttled; want 15", n)
+		}
 	})
 }
 

@@ -125,8 +125,8 @@ func (a *Authenticator) ConfirmTOTP(ctx context.Context, token, code, userAgent 
 	if u.TOTPSecret == "" {
 		return "", apperr.Keyed(apperr.Conflict, "err.totp_not_started", "start setting up two-step verification first")
 	}
-	if !a.accounts.Allow(u.Email, a.now()) {
-		return "", errThrottled()
+	if err := a.allowUser(ctx, u); err != nil {
+		return "", err
 	}
 	step, ok := matchTOTP(u.TOTPSecret, code, a.now(), u.TOTPLastStep)
 	if !ok {
@@ -159,8 +159,8 @@ func (a *Authenticator) DisableTOTP(ctx context.Context, token, code, userAgent 
 	if !u.TOTPEnabled {
 		return "", apperr.Keyed(apperr.Conflict, "err.totp_off", "two-step verification is not on")
 	}
-	if !a.accounts.Allow(u.Email, a.now()) {
-		return "", errThrottled()
+	if err := a.allowUser(ctx, u); err != nil {
+		return "", err
 	}
 	step, ok := matchTOTP(u.TOTPSecret, code, a.now(), u.TOTPLastStep)
 	if !ok {
