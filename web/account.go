@@ -78,6 +78,9 @@ func (s *Server) loggedIn(h pageHandler) pageHandler {
 			return err
 		}
 		if b.User == nil {
+			if IdentityFrom(r.Context()).Unknown {
+				return auth.ErrSessionUnknown()
+			}
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				return redirect(w, r, b.LoginURL())
 			}

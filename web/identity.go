@@ -17,9 +17,11 @@ func IdentityFrom(ctx context.Context) auth.Identity { return auth.IdentityFrom(
 // request context (and makes them the actor of every write); an ended or
 // forged one is cleared and the request goes on anonymously. When the
 // session cannot be read (the database does not answer), the cookie is
-// kept and the request answered 503: an outage must not log everyone
-// out, nor turn their writes into "not logged in". Requests without the
-// cookie are never given one.
+// kept and the request goes on anonymously with its identity marked
+// Unknown: what anyone may see still answers (a search from the index),
+// and what needs the login answers 503 (auth.NotLoggedIn), since an
+// outage must not log everyone out, nor turn their writes into "not
+// logged in". Requests without the cookie are never given one.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Auth == nil {
@@ -44,20 +46,15 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		default:
-			s.log.Warn("session lookup failed", "err", err)
-			s.unavailable(w, r)
+			// Every request of a logged-in person fails alike while
+			// the database is away: the log says so at debug level,
+			// /readyz once.
+			s.log.Debug("session lookup failed", "err", err)
+			next.ServeHTTP(w, r.WithContext(auth.WithIdentity(r.Context(), auth.Identity{Unknown: true})))
 			return
 		}
 		ctx := auth.WithIdentity(r.Context(), auth.Identity{User: &u, Session: sess, Token: c.Value})
 		ctx = db.WithActor(ctx, u.ID)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// unavailable answers 503 in the user's language (JSON on the API), for a
-// request that needs the database while it does not answer.
-func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
-	err := apperr.Keyed(apperr.Unavailable, "err.unavailable", "the directory is temporarily unavailable; try again in a moment")
-	w.Header().Set("Retry-After", "30")
-	s.refuse(w, r, err)
 }

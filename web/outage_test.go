@@ -9,9 +9,11 @@ import (
 )
 
 // TestSessionOutageKeepsLogin: while the sessions cannot be read (here:
-// their table is away, as in an outage), a logged-in request gets 503 in
-// the user's language (JSON on the API), the cookie is kept, and the
-// session works again when the database does.
+// their table is away, as in an outage), a request that needs the login
+// gets 503 in the user's language (JSON on the API), one that does not is
+// answered as to anyone, the cookie is kept, and the session works again
+// when the database does. (cmd/directory's TestPostgresOutage stops a real
+// server.)
 func TestSessionOutageKeepsLogin(t *testing.T) {
 	t.Parallel()
 	s := newSite(t, seedtest.SQLite(t), siteOptions{})
@@ -29,8 +31,19 @@ func TestSessionOutageKeepsLogin(t *testing.T) {
 	for _, c := range res.Cookies() {
 		t.Errorf("the outage set a cookie: %s", c)
 	}
-	if res, body := ed.get(t, "/api/v1/services/"+svcA); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"unavailable"`) {
-		t.Errorf("API in the outage: %d %s", res.StatusCode, body)
+	// What anyone may read still answers, as to anyone: no members-only
+	// field. What needs the login is a 503, never "log in".
+	if res, body := ed.get(t, "/contacts/"+contactA); res.StatusCode != http.StatusOK || strings.Contains(string(body), secretPhone) {
+		t.Errorf("a contact page in the outage: %d (members-only phone shown: %v)", res.StatusCode, strings.Contains(string(body), secretPhone))
+	}
+	svc := s.service(t, svcA)
+	svc.Description.FI = "Muutos katkon aikana"
+	if res, body := ed.sendJSON(t, http.MethodPut, "/api/v1/services/"+svcA, svc, ifMatch(svc.Version)); res.StatusCode != http.StatusServiceUnavailable ||
+		!strings.Contains(string(body), `"unavailable"`) || res.Header.Get("Retry-After") == "" {
+		t.Errorf("an API write in the outage: %d %s", res.StatusCode, body)
+	}
+	if res, _ := ed.get(t, "/account/sessions"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a logged-in page in the outage: %d, want 503 (not a redirect to login)", res.StatusCode)
 	}
 	if ed.cookie == nil {
 		t.Fatal("the client lost its cookie")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -362,8 +363,11 @@ type ErrorView struct {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	err = db.AsUnavailable(err)
+	err = auth.NotLoggedIn(r.Context(), db.AsUnavailable(err))
 	status := apperr.HTTPStatus(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
 	if status >= 500 {
 		s.log.Error("page error", "path", r.URL.Path, "status", status, "err", err)
 	}

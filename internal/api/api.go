@@ -97,8 +97,11 @@ type errorBody struct {
 
 // WriteError writes err as the API's JSON error.
 func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
-	err = db.AsUnavailable(err)
+	err = auth.NotLoggedIn(r.Context(), db.AsUnavailable(err))
 	status := apperr.HTTPStatus(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
 	var body errorBody
 	body.Error.Code = apperr.CodeOf(err)
 	body.Error.Message = apperr.PublicMessage(err)
