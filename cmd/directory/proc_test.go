@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,25 +30,8 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd  *exec.Cmd
 	base string
-	log  *lockedBuffer
+	log  *syncWriter
 	done chan struct{}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startProc runs "serve" with args (and a free --addr) in a new process
@@ -58,7 +40,7 @@ func (l *lockedBuffer) String() string {
 func startProc(t *testing.T, args ...string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
-	p := &proc{base: "http://" + addr, log: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{base: "http://" + addr, log: &syncWriter{w: &bytes.Buffer{}}, done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", addr}, args...)...)
 	p.cmd.Env = []string{runMainEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()}
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.log
