@@ -388,7 +388,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			if f.Key != "" && s.cat.Has(b.Lang, f.Key) {
 				msg = b.T(f.Key, f.Args...)
 			}
-			v.Fields = append(v.Fields, f.Field+": "+msg)
+			name := f.Field
+			if s.cat.Has(b.Lang, "field."+name) {
+				name = b.T("field." + name) // the field as the form names it
+			}
+			v.Fields = append(v.Fields, name+": "+msg)
 		}
 	} else {
 		v.Text = b.T("error.internal.text")

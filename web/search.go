@@ -135,6 +135,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, b *Base) error {
 		}
 		return value
 	}
+	if req.Age != nil {
+		v.Active = append(v.Active, FacetLink{Label: b.T("field.age") + ": " + strconv.Itoa(*req.Age), URL: link("age", ""), Active: true})
+	}
 	for _, f := range facetFields {
 		cur := q.Get(f.param)
 		if cur != "" {

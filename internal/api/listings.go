@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/serie-verkosto/directory/internal/auth"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // ListServices answers GET /api/v1/services.
 func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 	q, err := query(r, "network", "municipality", "target_group", "service_type", "delivery_mode",
-		"language", "organization", "local", "lang", "limit", "offset")
+		"language", "organization", "local", "age", "lang", "limit", "offset")
 	if err != nil {
 		return err
 	}
@@ -18,11 +19,15 @@ func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	age, err := params.Age(q)
+	if err != nil {
+		return err
+	}
 	f := services.ServiceFilter{
 		Network: q.Get("network"), Municipality: q.Get("municipality"), TargetGroup: q.Get("target_group"),
 		ServiceType: q.Get("service_type"), DeliveryMode: q.Get("delivery_mode"), Language: q.Get("language"),
 		Organization: q.Get("organization"), Local: q.Get("local") == "true" || q.Get("local") == "1",
-		Limit: limit, Offset: offset,
+		Age: age, Limit: limit, Offset: offset,
 	}
 	items, total, err := a.Store.FindServices(r.Context(), f)
 	if err != nil {

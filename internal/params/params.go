@@ -56,3 +56,22 @@ func Page(q url.Values) (limit, offset int, err error) {
 	limit, offset = num("limit"), num("offset")
 	return limit, offset, fs.Err()
 }
+
+// MaxAge is the highest client age a filter takes.
+const MaxAge = 120
+
+// Age parses the optional client age "age": nil when absent; Invalid,
+// naming the field, unless a whole number from 0 to MaxAge.
+func Age(q url.Values) (*int, error) {
+	s := strings.TrimSpace(q.Get("age"))
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > MaxAge {
+		var fs apperr.Fields
+		fs.Add("age", "err.age", "must be an age from 0 to 120")
+		return nil, fs.Err()
+	}
+	return &n, nil
+}

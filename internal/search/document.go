@@ -2,10 +2,12 @@ package search
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
@@ -36,6 +38,30 @@ type Doc struct {
 	Languages      []string
 	Fresh          string // verified, overdue or unverified
 	Status         string
+	// AgeMin and AgeMax are a service's age range; nil ends are open.
+	AgeMin, AgeMax *int
+}
+
+// anyAge is the age term of a listing open to every age.
+const anyAge = "any"
+
+// ages returns the age terms of a range (see fAge).
+func ages(lo, hi *int) []string {
+	if lo == nil && hi == nil {
+		return []string{anyAge}
+	}
+	from, to := 0, params.MaxAge
+	if lo != nil {
+		from = max(from, *lo)
+	}
+	if hi != nil {
+		to = min(to, *hi)
+	}
+	var out []string
+	for a := from; a <= to; a++ {
+		out = append(out, strconv.Itoa(a))
+	}
+	return out
 }
 
 // Key is the document's id in the index: type and id.
@@ -68,6 +94,7 @@ func (d Doc) fields(phrases *phraseSet) map[string]any {
 		fLanguage:     d.Languages,
 		fFresh:        d.Fresh,
 		fStatus:       d.Status,
+		fAge:          ages(d.AgeMin, d.AgeMax),
 		fURL:          d.URL,
 	}
 	if found := phrases.find(names); len(found) > 0 {
@@ -186,7 +213,8 @@ func (e *Env) ServiceDoc(s services.Service) Doc {
 	d := Doc{Type: TypeService, ID: s.ID, Title: s.Name, URL: "/services/" + s.ID,
 		Municipalities: munis, Networks: networks, National: s.Area.National,
 		TargetGroups: s.TargetGroups, ServiceTypes: s.ServiceTypes, DeliveryModes: s.DeliveryModes,
-		Languages: s.Languages, Fresh: Freshness(s.VerifiedAt, s.ReviewBy, e.Now), Status: s.Status}
+		Languages: s.Languages, Fresh: Freshness(s.VerifiedAt, s.ReviewBy, e.Now), Status: s.Status,
+		AgeMin: s.AgeMin, AgeMax: s.AgeMax}
 	var org l10n.Text
 	if o, ok := e.Orgs[string(s.OrganizationID)]; ok {
 		org = o.Name

@@ -37,7 +37,7 @@ import (
 
 // mappingRevision is bumped when the mapping or analysis changes in a way
 // that needs a rebuild; the compound dictionary's hash is added to it.
-const mappingRevision = 10
+const mappingRevision = 11
 
 // Analyzer and filter names.
 const (
@@ -70,6 +70,10 @@ const (
 	fSynonym      = "synonym" // multi-word synonyms found in the name field
 	fNetwork      = "network"
 	fMunicipality = "municipality"
+	// fAge holds each age a service's range admits ("0".."120"), or
+	// anyAge for a listing without one: the age filter is then one
+	// disjunction of two terms.
+	fAge          = "age"
 	fArea         = "area"
 	fTargetGroup  = "target_group"
 	fServiceType  = "service_type"
@@ -241,7 +245,7 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fBodyEN, text(anEN, true))
 	doc.AddFieldMappingsAt(fName, text(anFold, false))
 	doc.AddFieldMappingsAt(fNamePrefix, text(anPrefix, false))
-	for _, f := range []string{fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus, fSynonym} {
+	for _, f := range []string{fAge, fNetwork, fMunicipality, fArea, fTargetGroup, fServiceType, fDeliveryMode, fLanguage, fFresh, fStatus, fSynonym} {
 		doc.AddFieldMappingsAt(f, kw())
 	}
 	url := bleve.NewTextFieldMapping()

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,9 +27,12 @@ type Request struct {
 	DeliveryMode string
 	Language     string
 	Fresh        string
-	Lang         string
-	Limit        int
-	Offset       int
+	// Age leaves out services whose age range excludes a client of
+	// this age (other listings have none).
+	Age    *int
+	Lang   string
+	Limit  int
+	Offset int
 	// NoFacets skips counting facets, for callers that show none (they
 	// cost as much as the search itself on a broad query).
 	NoFacets bool
@@ -116,6 +120,9 @@ func NewPlan(r Request, places *Places, munis *services.Municipalities) (Plan, e
 		if v = strings.TrimSpace(v); v != "" {
 			p.Filters[field] = v
 		}
+	}
+	if r.Age != nil {
+		p.Filters[fAge] = strconv.Itoa(*r.Age)
 	}
 	if t := p.Filters[fType]; t != "" && t != TypeService && t != TypeContact && t != TypeNetwork && t != TypePathway {
 		return p, apperr.Keyed(apperr.Invalid, "err.unknown_type", "unknown type %q: use service, contact, network or pathway", t)
@@ -241,6 +248,13 @@ func (p Plan) Query(syn Synonyms, all, fuzzy bool) query.Query {
 	for field, v := range p.Filters {
 		t := bleve.NewTermQuery(v)
 		t.SetField(field)
+		if field == fAge {
+			// A listing without an age range serves every age.
+			any := bleve.NewTermQuery(anyAge)
+			any.SetField(fAge)
+			must = append(must, bleve.NewDisjunctionQuery(t, any))
+			continue
+		}
 		must = append(must, t)
 	}
 	if p.Place != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // relevance is the table of what a professional types and what must come
@@ -191,6 +192,7 @@ func TestSuggest(t *testing.T) {
 // filters, places, languages, pages and facets, both through the
 // evaluator and through Bleve alone: the results must be the same.
 func TestEvaluatorMatchesBleve(t *testing.T) {
+	age15 := 15
 	f := sqliteFixture(t)
 	f.index.SetResultCache(0)
 	defer search.SetMinRange(search.SetMinRange(8))
@@ -204,6 +206,7 @@ func TestEvaluatorMatchesBleve(t *testing.T) {
 		reqs = append(reqs, search.Request{Q: q},
 			search.Request{Q: q, Type: "service", Municipality: "837"},
 			search.Request{Q: q, TargetGroup: "minor-harmful-sexual-behaviour", Lang: "en"},
+			search.Request{Q: q, Age: &age15},
 			search.Request{Q: q + " ", Type: "contact", Offset: 1})
 	}
 	for _, r := range reqs {
@@ -239,4 +242,56 @@ func TestEvaluatorMatchesBleve(t *testing.T) {
 			t.Errorf("%+v: results differ (-Bleve +evaluator):\n%s", r, diff)
 		}
 	}
+}
+
+// The age filter leaves out exactly the services whose age range
+// excludes the client, in the index as in the database.
+func TestAgeFilter(t *testing.T) {
+	f := sqliteFixture(t)
+	ctx := context.Background()
+	all, err := f.index.Search(ctx, search.Request{Type: "service", Limit: search.MaxLimit, NoFacets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, age := range []int{10, 15, 17, 25, 60} {
+		res, err := f.index.Search(ctx, search.Request{Type: "service", Age: &age, Limit: search.MaxLimit, NoFacets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fits := map[string]bool{}
+		for _, h := range res.Hits {
+			fits[h.ID] = true
+		}
+		excluded := 0
+		for _, h := range all.Hits {
+			svc, err := f.store.Services.Get(ctx, h.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := (svc.AgeMin == nil || *svc.AgeMin <= age) && (svc.AgeMax == nil || *svc.AgeMax >= age)
+			if fits[h.ID] != want {
+				t.Errorf("age %d: %s (ages %v–%v) found %v, want %v", age, h.ID, deref(svc.AgeMin), deref(svc.AgeMax), fits[h.ID], want)
+			}
+			if !want {
+				excluded++
+			}
+		}
+		if age != 17 && excluded == 0 { // 17 is inside every seed range
+			t.Errorf("age %d: the seed has no service the filter leaves out", age)
+		}
+		_, total, err := f.store.FindServices(ctx, services.ServiceFilter{Age: &age})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint64(total) != res.Total {
+			t.Errorf("age %d: %d services in the database, %d in the index", age, total, res.Total)
+		}
+	}
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return "–"
+	}
+	return *p
 }

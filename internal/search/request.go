@@ -11,7 +11,7 @@ const MaxSearchOffset = 10000
 
 // RequestParams are the query parameters a search takes.
 var RequestParams = []string{"q", "type", "network", "municipality", "target_group", "service_type",
-	"delivery_mode", "language", "fresh", "lang", "limit", "offset", "facets"}
+	"delivery_mode", "language", "fresh", "age", "lang", "limit", "offset", "facets"}
 
 // ParseRequest reads a search from a query string, as the search API and
 // the search page take it: Invalid, naming the parameter, for an unknown or
@@ -22,6 +22,10 @@ func ParseRequest(rawQuery string) (Request, error) {
 		return Request{}, err
 	}
 	limit, offset, err := params.Page(q)
+	if err != nil {
+		return Request{}, err
+	}
+	age, err := params.Age(q)
 	if err != nil {
 		return Request{}, err
 	}
@@ -46,5 +50,5 @@ func ParseRequest(rawQuery string) (Request, error) {
 	return Request{Q: q.Get("q"), Type: q.Get("type"), Network: q.Get("network"),
 		Municipality: q.Get("municipality"), TargetGroup: q.Get("target_group"), ServiceType: q.Get("service_type"),
 		DeliveryMode: q.Get("delivery_mode"), Language: q.Get("language"), Fresh: q.Get("fresh"),
-		Lang: q.Get("lang"), Limit: limit, Offset: offset, NoFacets: noFacets}, nil
+		Age: age, Lang: q.Get("lang"), Limit: limit, Offset: offset, NoFacets: noFacets}, nil
 }

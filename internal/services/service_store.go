@@ -77,6 +77,9 @@ type ServiceFilter struct {
 	// Anonymous keeps only services that can be used without giving a
 	// name (the help-seeker page lists those).
 	Anonymous bool
+	// Age leaves out services whose age range excludes a client of this
+	// age; a service without a range serves every age.
+	Age *int
 	// Local leaves out national services when a network or municipality
 	// is given.
 	Local bool
@@ -234,6 +237,10 @@ func (s *Store) serviceWhere(ctx context.Context, f ServiceFilter) (string, []an
 	}
 	if f.Anonymous {
 		where = append(where, `s.anonymous = TRUE`)
+	}
+	if f.Age != nil {
+		where = append(where, `(s.age_min IS NULL OR s.age_min <= ?) AND (s.age_max IS NULL OR s.age_max >= ?)`)
+		args = append(args, *f.Age, *f.Age)
 	}
 	cond := ""
 	if len(where) > 0 {
