@@ -59,3 +59,36 @@ func TestAgeFilter(t *testing.T) {
 		t.Errorf("API age=200: %d %s", res.StatusCode, body)
 	}
 }
+
+// A pathway resolved for a client's age offers no service that excludes
+// it; the page asks for the age and keeps it in its links.
+func TestPathwayAge(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, seedtest.SQLite(t), siteOptions{pathways: true})
+	c := s.anon()
+	const path = "/pathways/alaikaisen-haitallinen-seksuaalinen-kaytos"
+	const minorsOnly = "oys-lasten-ja-nuorten-oikeuspsykiatria" // under 18
+	for _, tt := range []struct {
+		query string
+		want  bool
+	}{{"?municipality=564", true}, {"?municipality=564&age=15", true}, {"?municipality=564&age=25", false}} {
+		res, body := c.get(t, "/api"+strings.Replace(path, "/pathways", "/v1/pathways", 1)+tt.query)
+		if res.StatusCode != http.StatusOK || strings.Contains(string(body), minorsOnly) != tt.want {
+			t.Errorf("API %s: %d, the minors' service offered %v, want %v", tt.query, res.StatusCode, !tt.want, tt.want)
+		}
+	}
+	link := `a[href^="/services/` + minorsOnly + `"]`
+	if n := c.page(t, path+"/all?municipality=564", http.StatusOK).Find(link).Length(); n == 0 {
+		t.Errorf("the pathway page without an age does not offer the minors' service")
+	}
+	doc := c.page(t, path+"/all?municipality=564&age=25", http.StatusOK)
+	if v, _ := doc.Find("input#age").Attr("value"); v != "25" || doc.Find(link).Length() != 0 {
+		t.Errorf("pathway page for age 25: age field %q, minors' service links %d", v, doc.Find(link).Length())
+	}
+	if !strings.Contains(doc.Find(".pw-chosen").Text(), "Asiakkaan ikä: 25") {
+		t.Errorf("the page does not say the age: %q", doc.Find(".pw-chosen").Text())
+	}
+	if res, _ := c.get(t, "/api/v1/pathways/alaikaisen-haitallinen-seksuaalinen-kaytos?municipality=564&age=x"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad age on the API: %d", res.StatusCode)
+	}
+}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"github.com/serie-verkosto/directory/internal/params"
 	"net/http"
+	"strconv"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -18,16 +20,19 @@ type PathwayView struct {
 	Municipality string
 	Network      string
 	PlaceName    string
-	Networks     []services.Network // for the selector
-	Resolved     bool
-	Place        pathways.Place
-	Contacts     []services.Contact
-	Steps        []*StepView
-	Current      *StepView // the step shown, when not All
-	MayEdit      bool
-	AllURL       string
-	StepsURL     string // the step-by-step view of the first step
-	Today        string
+	// Age is the client's age, when given: services that do not fit it
+	// are not offered.
+	Age      *int
+	Networks []services.Network // for the selector
+	Resolved bool
+	Place    pathways.Place
+	Contacts []services.Contact
+	Steps    []*StepView
+	Current  *StepView // the step shown, when not All
+	MayEdit  bool
+	AllURL   string
+	StepsURL string // the step-by-step view of the first step
+	Today    string
 }
 
 // StepView is one step as shown.
@@ -96,7 +101,11 @@ func (v *PathwayView) NetworkLabel(slug string) string {
 
 // placeQuery is the place's query pairs for Base.URL.
 func (v *PathwayView) placeQuery(extra ...string) []string {
-	return append([]string{"?", "municipality", v.Municipality, "network", v.Network}, extra...)
+	age := ""
+	if v.Age != nil {
+		age = strconv.Itoa(*v.Age)
+	}
+	return append([]string{"?", "municipality", v.Municipality, "network", v.Network, "age", age}, extra...)
 }
 
 func (s *Server) showPathway(w http.ResponseWriter, r *http.Request, b *Base) error {
@@ -122,7 +131,11 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 		return nil, err
 	}
 	q := r.URL.Query()
-	v := &PathwayView{Base: b, Pathway: p, All: all, Network: q.Get("network"), Today: b.Date(&b.now)}
+	age, err := params.Age(q)
+	if err != nil {
+		return nil, err
+	}
+	v := &PathwayView{Base: b, Pathway: p, All: all, Network: q.Get("network"), Age: age, Today: b.Date(&b.now)}
 	if v.Networks, err = s.store.Networks(r.Context()); err != nil {
 		return nil, err
 	}
@@ -130,7 +143,7 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 
 	var res *pathways.Resolved
 	if muni := q.Get("municipality"); muni != "" || v.Network != "" {
-		x, err := s.cfg.Pathways.ResolveFor(r.Context(), b.User, p, muni, v.Network)
+		x, err := s.cfg.Pathways.ResolveFor(r.Context(), b.User, p, muni, v.Network, v.Age)
 		if err != nil {
 			return nil, err
 		}

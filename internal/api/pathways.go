@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/serie-verkosto/directory/internal/params"
 	"net/http"
 	"time"
 
@@ -124,7 +125,11 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := query(r, "municipality", "network", "lang")
+	q, err := query(r, "municipality", "network", "age", "lang")
+	if err != nil {
+		return err
+	}
+	age, err := params.Age(q)
 	if err != nil {
 		return err
 	}
@@ -140,7 +145,7 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 		writeOne(w, p.Version, p)
 		return nil
 	}
-	res, err := a.Pathways.ResolveFor(r.Context(), userOf(r), p, muni, net)
+	res, err := a.Pathways.ResolveFor(r.Context(), userOf(r), p, muni, net, age)
 	if err != nil {
 		return err
 	}

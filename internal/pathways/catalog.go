@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -34,9 +35,12 @@ type entry struct {
 	anonymous    bool // known to be usable anonymously
 	noReferral   bool // known to need no referral
 	national     bool
-	munis        []string
-	counties     []string
-	networks     []string
+	// ageMin and ageMax bound the clients' ages (0 and maxAge when the
+	// service names no bound).
+	ageMin, ageMax int
+	munis          []string
+	counties       []string
+	networks       []string
 }
 
 // Flags of a service in catalog.hot.
@@ -75,6 +79,12 @@ type catalog struct {
 
 func termKey(vocab, term string) string { return vocab + "/" + term }
 
+// fits reports whether a client of age (nil: not given) is within e's
+// age range.
+func (e *entry) fits(age *int) bool {
+	return age == nil || e.ageMin <= *age && *age <= e.ageMax
+}
+
 // has reports whether e carries the term's bit.
 func (e *entry) has(bit int) bool {
 	w := bit / 64
@@ -84,7 +94,14 @@ func (e *entry) has(bit int) bool {
 func newEntry(s services.Summary, bits map[string]int) entry {
 	e := entry{id: s.ID, sortName: s.SortName, status: s.Status,
 		anonymous: s.Anonymous != nil && *s.Anonymous, noReferral: s.ReferralRequired != nil && !*s.ReferralRequired,
-		national: s.Area.National, munis: s.Area.Municipalities, counties: s.Area.Counties, networks: s.Area.Networks}
+		national: s.Area.National, munis: s.Area.Municipalities, counties: s.Area.Counties, networks: s.Area.Networks,
+		ageMin: 0, ageMax: params.MaxAge}
+	if s.AgeMin != nil {
+		e.ageMin = *s.AgeMin
+	}
+	if s.AgeMax != nil {
+		e.ageMax = *s.AgeMax
+	}
 	for _, t := range []struct {
 		vocab string
 		ids   []string
@@ -107,7 +124,7 @@ func newEntry(s services.Summary, bits map[string]int) entry {
 
 func sameEntry(a, b *entry) bool {
 	return a.id == b.id && a.sortName == b.sortName && a.status == b.status && a.anonymous == b.anonymous &&
-		a.noReferral == b.noReferral && a.national == b.national && slices.Equal(a.terms, b.terms) &&
+		a.noReferral == b.noReferral && a.national == b.national && a.ageMin == b.ageMin && a.ageMax == b.ageMax && slices.Equal(a.terms, b.terms) &&
 		slices.Equal(a.munis, b.munis) && slices.Equal(a.counties, b.counties) && slices.Equal(a.networks, b.networks)
 }
 

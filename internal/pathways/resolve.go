@@ -25,6 +25,9 @@ type Where struct {
 	// Viewer is what contact details the viewer may see; the zero value
 	// shows only public ones.
 	Viewer users.Level
+	// Age is the client's age, when given: a service whose age range
+	// excludes it is never offered, named in the step or not.
+	Age *int
 }
 
 // Tier says how a matched service's area relates to the place, nearest
@@ -423,7 +426,7 @@ func (m *stepMatches) top(limit int) []int32 {
 
 // match resolves every step of p against the catalogue in one walk over
 // the place's services.
-func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities) []stepMatches {
+func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities, age *int) []stepMatches {
 	out := make([]stepMatches, len(p.Steps))
 	type crit struct {
 		step int
@@ -440,7 +443,7 @@ func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities) [
 			}
 			for _, id := range t.Services {
 				r, ok := c.byID[id]
-				if !ok || c.entries[r].status == services.StatusArchived {
+				if !ok || c.entries[r].status == services.StatusArchived || !c.entries[r].fits(age) {
 					continue
 				}
 				if m.explicit == nil {
@@ -463,7 +466,7 @@ func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities) [
 	c.walk(pl, seen, func(r int32, t Tier) {
 		for i := range crits {
 			x := &crits[i]
-			if last[x.step] == r+1 || !x.cr.match(c, r) {
+			if last[x.step] == r+1 || !x.cr.match(c, r) || !c.entries[r].fits(age) {
 				continue
 			}
 			m := &out[x.step]
@@ -503,7 +506,7 @@ func (s *Store) Resolve(ctx context.Context, p Pathway, where Where) (Resolved, 
 	if err != nil {
 		return Resolved{}, err
 	}
-	matches := c.match(&p, pl, munis)
+	matches := c.match(&p, pl, munis, where.Age)
 
 	// One query for the listed services of every step.
 	tops := make([][]int32, len(matches))
@@ -655,7 +658,7 @@ func (s *Store) Coverage(ctx context.Context, networkSlug string) (Report, error
 	rep := Report{Network: refOf(*pl.network), Pathways: []PathwayCoverage{}}
 	for _, p := range list {
 		pc := PathwayCoverage{Slug: p.Slug, Title: p.Title, Gaps: []Gap{}}
-		for i, m := range c.match(&p, pl, munis) {
+		for i, m := range c.match(&p, pl, munis, nil) {
 			if !m.criteria {
 				continue
 			}

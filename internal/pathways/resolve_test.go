@@ -515,3 +515,50 @@ func TestResolveContactsForViewer(t *testing.T) {
 		}
 	}
 }
+
+// With the client's age given, no step of any seed pathway offers a
+// service whose age range excludes it, named in the step or matched by
+// its criteria, in any network's municipalities or outside them (Vaasa).
+func TestResolveRespectsAge(t *testing.T) {
+	d := dbtest.SQLite(t)
+	_, ps := seeded(t, d)
+	ctx := context.Background()
+	list, err := ps.Pathways(ctx, false)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("%d pathways: %v", len(list), err)
+	}
+	places := []string{"091", "049", "167", "205", "564", "837", "853", "905"}
+	fits := func(s services.Service, age int) bool {
+		return (s.AgeMin == nil || *s.AgeMin <= age) && (s.AgeMax == nil || *s.AgeMax >= age)
+	}
+	excludedWithout := 0
+	for _, p := range list {
+		for _, place := range places {
+			all, err := ps.Resolve(ctx, p, pathways.Where{Municipality: place})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, age := range []int{10, 15, 17, 25, 60} {
+				res, err := ps.Resolve(ctx, p, pathways.Where{Municipality: place, Age: &age})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, st := range res.Steps {
+					for _, m := range st.Services {
+						if !fits(m.Service, age) {
+							t.Errorf("%s in %s, age %d, step %d: %s (ages %v–%v) offered", p.Slug, place, age, i+1, m.Service.ID, m.Service.AgeMin, m.Service.AgeMax)
+						}
+					}
+					for _, m := range all.Steps[i].Services {
+						if !fits(m.Service, age) {
+							excludedWithout++
+						}
+					}
+				}
+			}
+		}
+	}
+	if excludedWithout == 0 {
+		t.Error("without an age no step offers a service any of the ages would exclude: the test shows nothing")
+	}
+}

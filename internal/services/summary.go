@@ -23,10 +23,12 @@ type Summary struct {
 	TargetGroups     db.List[string] `db:"target_groups"`
 	ServiceTypes     db.List[string] `db:"service_types"`
 	DeliveryModes    db.List[string] `db:"delivery_modes"`
+	AgeMin           *int            `db:"age_min"`
+	AgeMax           *int            `db:"age_max"`
 }
 
 const selectSummary = `SELECT id, sort_name, status, anonymous, referral_required, area, target_groups,
-	service_types, delivery_modes FROM services`
+	service_types, delivery_modes, age_min, age_max FROM services`
 
 // Summaries returns the summaries of the services with the given ids
 // (missing ones are left out), or of every service when ids is nil. The
