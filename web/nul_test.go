@@ -22,8 +22,8 @@ func TestNULIsANamedBadRequest(t *testing.T) {
 		audits := s.auditCount(t)
 
 		pages := []struct{ path, field string }{
-			{"/services?network=a%00", "network"},
-			{"/services?municipality=Oulu%00", "municipality"},
+			{"/services?network=a%00", "Verkosto"}, // a field the form labels is named by its label
+			{"/services?municipality=Oulu%00", "Kunta"},
 			{"/search?q=terapia%00", "q"},
 			{"/services/" + svcA + "%00", "path"},
 			{"/contacts?x%00=1", `x\x00`},
