@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
@@ -48,8 +49,12 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		default:
 			// Every request of a logged-in person fails alike while
 			// the database is away: the log says so at debug level,
-			// /readyz once.
-			s.log.Debug("session lookup failed", "err", err)
+			// /readyz once. Anything else is worth a warning.
+			level := slog.LevelDebug
+			if !db.Unreachable(err) {
+				level = slog.LevelWarn
+			}
+			s.log.Log(r.Context(), level, "session lookup failed", "err", err)
 			next.ServeHTTP(w, r.WithContext(auth.WithIdentity(r.Context(), auth.Identity{Unknown: true})))
 			return
 		}

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/apperr"
-	"github.com/serie-verkosto/directory/internal/auth"
-	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
@@ -363,11 +362,7 @@ type ErrorView struct {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	err = auth.NotLoggedIn(r.Context(), db.AsUnavailable(err))
-	status := apperr.HTTPStatus(err)
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "30")
-	}
+	status, err := api.Classify(w, r, err)
 	if status >= 500 {
 		s.log.Error("page error", "path", r.URL.Path, "status", status, "err", err)
 	}

@@ -95,13 +95,23 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// WriteError writes err as the API's JSON error.
-func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
+// Classify is the one mapping of an error to what the client is told, for
+// the API and the pages alike: a database that does not answer is a 503,
+// and so is "log in" to someone whose session could not be read in such
+// an outage; a 503 says when to try again. It returns the status and the
+// error to show.
+func Classify(w http.ResponseWriter, r *http.Request, err error) (int, error) {
 	err = auth.NotLoggedIn(r.Context(), db.AsUnavailable(err))
 	status := apperr.HTTPStatus(err)
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "30")
 	}
+	return status, err
+}
+
+// WriteError writes err as the API's JSON error.
+func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
+	status, err := Classify(w, r, err)
 	var body errorBody
 	body.Error.Code = apperr.CodeOf(err)
 	body.Error.Message = apperr.PublicMessage(err)

@@ -6,8 +6,9 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -180,12 +181,7 @@ func NUL(field string) error {
 // NULIn returns NUL for the first key or value of vs that holds U+0000,
 // in key order; nil when none does.
 func NULIn(vs map[string][]string) error {
-	keys := make([]string, 0, len(vs))
-	for k := range vs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(vs)) {
 		if strings.IndexByte(k, 0) >= 0 {
 			return NUL(strings.ReplaceAll(k, "\x00", "\\x00"))
 		}
