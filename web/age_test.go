@@ -1,11 +1,18 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/seedtest"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // A client's age leaves out the services whose age range excludes it, on
@@ -82,8 +89,34 @@ func TestPathwayAge(t *testing.T) {
 		t.Errorf("the pathway page without an age does not offer the minors' service")
 	}
 	doc := c.page(t, path+"/all?municipality=564&age=25", http.StatusOK)
+	// More child-welfare services in network A than a step lists: its
+	// "more services" link, too, must keep the age.
+	ctx := db.WithActor(context.Background(), "test")
+	for i := range pathways.TargetLimit + 1 {
+		svc := testService(fmt.Sprintf("lastensuojelu-%d", i), netA)
+		svc.ServiceTypes = db.List[string]{"child-welfare"}
+		if err := s.store.Services.Create(ctx, users.System("test"), svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	more := c.page(t, path+"/all?network="+netA+"&age=25", http.StatusOK).Find(".pw-more a")
+	if href, _ := more.Attr("href"); !strings.Contains(href, "age=25") {
+		t.Errorf("the step's link to more services forgets the age: %q", href)
+	}
 	if v, _ := doc.Find("input#age").Attr("value"); v != "25" || doc.Find(link).Length() != 0 {
 		t.Errorf("pathway page for age 25: age field %q, minors' service links %d", v, doc.Find(link).Length())
+	}
+	// The steps' links (their handouts, the list of more services) keep
+	// the age.
+	links := 0
+	doc.Find(`main a[href*="handout"], main a[href^="/services?"]`).Each(func(_ int, a *goquery.Selection) {
+		links++
+		if href, _ := a.Attr("href"); !strings.Contains(href, "age=25") {
+			t.Errorf("a link forgets the age: %s", href)
+		}
+	})
+	if links == 0 {
+		t.Error("no handout or service-list link on the pathway page")
 	}
 	if !strings.Contains(doc.Find(".pw-chosen").Text(), "Asiakkaan ikä: 25") {
 		t.Errorf("the page does not say the age: %q", doc.Find(".pw-chosen").Text())

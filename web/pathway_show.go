@@ -99,7 +99,8 @@ func (v *PathwayView) NetworkLabel(slug string) string {
 	return slug
 }
 
-// placeQuery is the place's query pairs for Base.URL.
+// placeQuery is the place's (and the client's age's) query pairs for
+// Base.URL.
 func (v *PathwayView) placeQuery(extra ...string) []string {
 	age := ""
 	if v.Age != nil {
@@ -210,8 +211,7 @@ func (v *PathwayView) moreURL(st pathways.Step) string {
 		return ""
 	}
 	t := st.Targets[0]
-	return v.URL("services", "?", "municipality", v.Municipality, "network", v.Network,
-		"target_group", t.TargetGroup, "service_type", t.ServiceType, "delivery_mode", t.DeliveryMode)
+	return v.URL("services", v.placeQuery("target_group", t.TargetGroup, "service_type", t.ServiceType, "delivery_mode", t.DeliveryMode)...)
 }
 
 func (s *Server) pathwayPage(w http.ResponseWriter, r *http.Request, b *Base, all bool) error {
