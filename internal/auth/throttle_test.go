@@ -266,3 +266,41 @@ func TestLimiterBounded(t *testing.T) {
 		t.Error("a forgotten key is still throttled")
 	}
 }
+
+// An account trusts at most its ten most recently used browsers: a login
+// from an eleventh forgets the one used longest ago.
+func TestDevicesBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d, auth.Options{AccountBurst: 1, AccountEvery: time.Hour, UntrustedBurst: 1, UntrustedEvery: time.Hour, AddrBurst: 1000})
+		u := f.user(t, "many@example.org", users.RoleEditor, "etela")
+		var devices []string
+		for range 11 {
+			dev, err := f.auth.TrustDevice(ctx, u.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			devices = append(devices, dev)
+			f.clock.Add(time.Minute)
+		}
+		var n int
+		if err := d.GetContext(ctx, &n, d.Rebind(`SELECT COUNT(*) FROM login_devices WHERE user_id = ?`), u.ID); err != nil || n != 10 {
+			t.Errorf("%d devices kept (%v); want 10", n, err)
+		}
+		// Each trusted browser has a bucket of its own (burst 1); the
+		// forgotten one shares the strangers' and finds it spent.
+		login := func(dev string) error {
+			_, _, err := f.auth.Login(ctx, auth.Credentials{Email: "many@example.org", Password: password, Addr: "198.51.100.9", Device: dev})
+			return err
+		}
+		if err := login(""); err != nil {
+			t.Fatalf("a stranger's first login: %v", err)
+		}
+		wantErr(t, login(devices[0]), apperr.TooMany, auth.KeyThrottled)
+		for _, dev := range devices[1:] {
+			if err := login(dev); err != nil {
+				t.Errorf("a kept device: %v", err)
+			}
+		}
+	})
+}
