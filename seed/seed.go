@@ -53,7 +53,8 @@ type Data struct {
 	Networks       []services.Network
 	Contacts       []services.Contact
 	Services       []services.Service
-	Pathways       []pathways.Pathway // seed/pathways.go
+	Pathways       []pathways.Pathway      // seed/pathways.go
+	Consultations  []services.Consultation // seed/consultation.go
 }
 
 // Problem is one error in a seed file, located by file and line.
@@ -104,6 +105,7 @@ func Parse(fsys fs.FS) (*Data, error) {
 		peopleN = p.yaml(ContactsFile, "contacts", &people)
 		servsN  = p.yaml(ServicesFile, "services", &servs)
 		pathsN  = p.pathwaysFile()
+		consN   = p.consultationFile()
 	)
 	d := p.data
 	d.Vocabularies, d.Organizations, d.Networks = vocabs.Vocabularies, orgs.Organizations, nets.Networks
@@ -114,6 +116,7 @@ func Parse(fsys fs.FS) (*Data, error) {
 	}
 	p.check(vocabsN, orgsN, netsN, peopleN, servsN)
 	p.checkPathways(pathsN)
+	p.checkConsultation(consN)
 	if len(p.problems) > 0 {
 		return nil, &Error{Problems: p.problems}
 	}
@@ -561,6 +564,9 @@ func Apply(ctx context.Context, st *services.Store, d *Data, opts Options) (Repo
 		if err != nil {
 			return r, fmt.Errorf("%s: service %s: %w", ServicesFile, s.ID, err)
 		}
+	}
+	if err := applyConsultation(ctx, st, d, opts, &r); err != nil {
+		return r, err
 	}
 	if err := applyPathways(ctx, st, d, opts, &r); err != nil {
 		return r, err

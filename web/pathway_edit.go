@@ -73,7 +73,7 @@ func readPathway(r *http.Request, slug string) (pathways.Pathway, apperr.Fields)
 	f := newFormReader(r)
 	p := pathways.Pathway{Slug: slug, Title: f.text("title"), Situation: f.text("situation"), Description: f.text("description"),
 		TargetGroup: f.str("target_group"), Owner: f.str("owner"), Status: f.str("status"),
-		ReviewBy: f.date("review_by")}
+		ReviewBy: f.date("review_by"), AgeMin: f.int("age_min"), AgeMax: f.int("age_max")}
 	p.Version = f.version()
 	if slug == "" {
 		p.Slug = strings.TrimSpace(f.str("slug"))

@@ -22,6 +22,7 @@ type PathwayEditView struct {
 	// The pathway's texts (not Title, which is the page's).
 	Name, Situation, Description l10n.Text
 	TargetGroup, Owner, ReviewBy string
+	AgeMin, AgeMax               string
 	PathwayStatus                string
 	Steps                        string
 	Version                      int
@@ -97,6 +98,14 @@ func (s *Server) pathwayEditView(b *Base, p pathways.Pathway, isNew bool) (*Path
 	v := &PathwayEditView{Base: b, IsNew: isNew, Slug: p.Slug, Name: p.Title, Situation: p.Situation,
 		Description: p.Description, TargetGroup: p.TargetGroup, Owner: p.Owner, PathwayStatus: p.Status,
 		Version: p.Version, MayPublish: pathways.MayPublish(b.User) == nil, Form: &Form{Errors: map[string]string{}}}
+	for _, a := range []struct {
+		dst *string
+		v   *int
+	}{{&v.AgeMin, p.AgeMin}, {&v.AgeMax, p.AgeMax}} {
+		if a.v != nil {
+			*a.dst = strconv.Itoa(*a.v)
+		}
+	}
 	if p.ReviewBy != nil {
 		v.ReviewBy = p.ReviewBy.Format(time.DateOnly)
 	}

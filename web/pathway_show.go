@@ -22,17 +22,21 @@ type PathwayView struct {
 	PlaceName    string
 	// Age is the client's age, when given: services that do not fit it
 	// are not offered.
-	Age      *int
-	Networks []services.Network // for the selector
-	Resolved bool
-	Place    pathways.Place
-	Contacts []services.Contact
-	Steps    []*StepView
-	Current  *StepView // the step shown, when not All
-	MayEdit  bool
-	AllURL   string
-	StepsURL string // the step-by-step view of the first step
-	Today    string
+	Age *int
+	// ClientLang is the client's language, when given: services in it
+	// come first, and the handout is written in it.
+	ClientLang string
+	Networks   []services.Network // for the selector
+	Resolved   bool
+	Place      pathways.Place
+	Consult    *pathways.Consult
+	Contacts   []services.Contact
+	Steps      []*StepView
+	Current    *StepView // the step shown, when not All
+	MayEdit    bool
+	AllURL     string
+	StepsURL   string // the step-by-step view of the first step
+	Today      string
 }
 
 // StepView is one step as shown.
@@ -45,6 +49,7 @@ type StepView struct {
 	Matches []pathways.Match
 	Total   int
 	More    int    // matching services not listed
+	Unfit   int    // services of the place that do not fit the client's age
 	MoreURL string // the service list with the step's criteria, when it has one criterion
 	Next    *StepView
 	Answers []AnswerView
@@ -84,6 +89,20 @@ func (v *PathwayView) Reason(m pathways.Match) string {
 	return r
 }
 
+// UnfitText says that the place has services for the step, only none
+// for this client's age, and whom to consult.
+func (v *PathwayView) UnfitText() string {
+	who := v.T("pathway.unfit_consult_contact")
+	if v.Consult != nil {
+		name, _ := v.Consult.Network.Name.Get(v.Lang)
+		who = v.T("pathway.unfit_consult", name)
+	}
+	if v.Age != nil {
+		return v.T("pathway.unfit_age", v.PlaceName, *v.Age, who)
+	}
+	return v.T("pathway.unfit", v.PlaceName, who)
+}
+
 // NoReferral reports whether the service is known to need no referral.
 func (v *PathwayView) NoReferral(s services.Service) bool {
 	return s.ReferralRequired != nil && !*s.ReferralRequired
@@ -106,7 +125,7 @@ func (v *PathwayView) placeQuery(extra ...string) []string {
 	if v.Age != nil {
 		age = strconv.Itoa(*v.Age)
 	}
-	return append([]string{"?", "municipality", v.Municipality, "network", v.Network, "age", age}, extra...)
+	return append([]string{"?", "municipality", v.Municipality, "network", v.Network, "age", age, "client_lang", v.ClientLang}, extra...)
 }
 
 func (s *Server) showPathway(w http.ResponseWriter, r *http.Request, b *Base) error {
@@ -136,7 +155,11 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 	if err != nil {
 		return nil, err
 	}
-	v := &PathwayView{Base: b, Pathway: p, All: all, Network: q.Get("network"), Age: age, Today: b.Date(&b.now)}
+	clientLang, err := params.ClientLang(q)
+	if err != nil {
+		return nil, err
+	}
+	v := &PathwayView{Base: b, Pathway: p, All: all, Network: q.Get("network"), Age: age, ClientLang: clientLang, Today: b.Date(&b.now)}
 	if v.Networks, err = s.store.Networks(r.Context()); err != nil {
 		return nil, err
 	}
@@ -144,12 +167,12 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 
 	var res *pathways.Resolved
 	if muni := q.Get("municipality"); muni != "" || v.Network != "" {
-		x, err := s.cfg.Pathways.ResolveFor(r.Context(), b.User, p, muni, v.Network, v.Age)
+		x, err := s.cfg.Pathways.ResolveFor(r.Context(), b.User, p, pathways.Where{Municipality: muni, Network: v.Network, Age: v.Age, Lang: clientLang})
 		if err != nil {
 			return nil, err
 		}
 		res = &x
-		v.Resolved, v.Place, v.Contacts = true, x.Place, x.Contacts
+		v.Resolved, v.Place, v.Consult, v.Contacts = true, x.Place, x.Consult, x.Contacts
 		if m := x.Place.Municipality; m != nil {
 			v.Municipality, v.PlaceName = m.Code, m.Name(b.Lang)
 		} else if x.Place.Network != nil {
@@ -168,7 +191,7 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 		if res != nil {
 			rs := res.Steps[i]
 			sv.Matches, sv.Total = rs.Services, rs.Total
-			sv.More = rs.Total - len(rs.Services)
+			sv.More, sv.Unfit = rs.Total-len(rs.Services), rs.Unfit
 			sv.MoreURL = v.moreURL(st)
 			sv.Handout = b.URL("pathway.handout", append([]string{"slug", p.Slug}, v.placeQuery("step", st.ID)...)...)
 		}

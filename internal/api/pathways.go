@@ -42,6 +42,7 @@ type ResolvedPathway struct {
 	pathways.Pathway
 	Steps    []ResolvedStep     `json:"steps"`
 	Place    pathways.Place     `json:"place"`
+	Consult  *pathways.Consult  `json:"consult"` // the network to consult; null where none is known
 	Contacts []services.Contact `json:"contacts"`
 }
 
@@ -52,6 +53,7 @@ type ResolvedStep struct {
 	Services []Target `json:"services"` // nearest first, at most pathways.TargetLimit
 	Total    int      `json:"total"`    // all matching services
 	Local    int      `json:"local"`    // of them, those nearer than national
+	Unfit    int      `json:"unfit"`    // services of the place left out as the client's age does not fit them
 }
 
 // Target is one service a resolved step refers to, and why.
@@ -73,9 +75,9 @@ type Target struct {
 
 // NewResolvedPathway shapes a resolution for the API.
 func NewResolvedPathway(res pathways.Resolved) ResolvedPathway {
-	out := ResolvedPathway{Pathway: res.Pathway, Steps: make([]ResolvedStep, len(res.Steps)), Place: res.Place, Contacts: res.Contacts}
+	out := ResolvedPathway{Pathway: res.Pathway, Steps: make([]ResolvedStep, len(res.Steps)), Place: res.Place, Consult: res.Consult, Contacts: res.Contacts}
 	for i, st := range res.Steps {
-		rs := ResolvedStep{Step: st.Step, Services: make([]Target, 0, len(st.Services)), Total: st.Total, Local: st.Local}
+		rs := ResolvedStep{Step: st.Step, Services: make([]Target, 0, len(st.Services)), Total: st.Total, Local: st.Local, Unfit: st.Unfit}
 		for _, m := range st.Services {
 			s := m.Service
 			modes := []string(s.DeliveryModes)
@@ -125,11 +127,15 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := query(r, "municipality", "network", "age", "lang")
+	q, err := query(r, "municipality", "network", "age", "client_lang", "lang")
 	if err != nil {
 		return err
 	}
 	age, err := params.Age(q)
+	if err != nil {
+		return err
+	}
+	clientLang, err := params.ClientLang(q)
 	if err != nil {
 		return err
 	}
@@ -145,7 +151,7 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 		writeOne(w, p.Version, p)
 		return nil
 	}
-	res, err := a.Pathways.ResolveFor(r.Context(), userOf(r), p, muni, net, age)
+	res, err := a.Pathways.ResolveFor(r.Context(), userOf(r), p, pathways.Where{Municipality: muni, Network: net, Age: age, Lang: clientLang})
 	if err != nil {
 		return err
 	}

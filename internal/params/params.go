@@ -75,3 +75,17 @@ func Age(q url.Values) (*int, error) {
 	}
 	return &n, nil
 }
+
+// ClientLang parses the optional client language "client_lang": "" when
+// absent; Invalid, naming the field and the allowed values, unless fi, sv
+// or en (the languages the directory's texts are in).
+func ClientLang(q url.Values) (string, error) {
+	s := strings.TrimSpace(q.Get("client_lang"))
+	switch s {
+	case "", "fi", "sv", "en":
+		return s, nil
+	}
+	var fs apperr.Fields
+	fs.Add("client_lang", "err.client_lang", "must be fi, sv or en")
+	return "", fs.Err()
+}

@@ -71,15 +71,16 @@ func (s *Store) List(ctx context.Context, viewer *users.User) ([]Pathway, error)
 // unknown municipality is an Invalid error (key err.pathway_place) that
 // also lists the networks one may give instead; an unknown network lists
 // them too (err.unknown_network_list).
-func (s *Store) ResolveFor(ctx context.Context, viewer *users.User, p Pathway, municipality, network string, age *int) (Resolved, error) {
-	if municipality != "" && network == "" {
-		if _, err := s.svc.Municipality(ctx, municipality); apperr.Is(err, apperr.Invalid) {
-			return Resolved{}, s.unknownPlace(ctx, municipality)
+func (s *Store) ResolveFor(ctx context.Context, viewer *users.User, p Pathway, w Where) (Resolved, error) {
+	if w.Municipality != "" && w.Network == "" {
+		if _, err := s.svc.Municipality(ctx, w.Municipality); apperr.Is(err, apperr.Invalid) {
+			return Resolved{}, s.unknownPlace(ctx, w.Municipality)
 		} else if err != nil {
 			return Resolved{}, err
 		}
 	}
-	return s.Resolve(ctx, p, Where{Municipality: municipality, Network: network, Viewer: auth.Level(viewer), Age: age})
+	w.Viewer = auth.Level(viewer)
+	return s.Resolve(ctx, p, w)
 }
 
 // unknownPlace is the error of an unknown municipality: the page shows

@@ -38,6 +38,8 @@ type entry struct {
 	// ageMin and ageMax bound the clients' ages (0 and maxAge when the
 	// service names no bound).
 	ageMin, ageMax int
+	langs          []string // the languages it serves in, where known
+	verified       bool     // an editor has checked it with the service
 	munis          []string
 	counties       []string
 	networks       []string
@@ -69,6 +71,7 @@ type catalog struct {
 	national []int32
 	bits     map[string]int // "vocabulary/term" -> bit; only grows
 	networks []services.Network
+	consult  map[string]services.Consultation // by county
 
 	// Read-through caches of what Resolve shows, emptied of whatever the
 	// change log says changed: the services listed and the contact
@@ -79,11 +82,17 @@ type catalog struct {
 
 func termKey(vocab, term string) string { return vocab + "/" + term }
 
-// fits reports whether a client of age (nil: not given) is within e's
-// age range.
-func (e *entry) fits(age *int) bool {
-	return age == nil || e.ageMin <= *age && *age <= e.ageMax
+// ages is the range of ages a client may have: the client's age when
+// given, else the range the pathway is for.
+type ages struct{ lo, hi int }
+
+// fits reports whether e's age range admits a client of the range a.
+func (e *entry) fits(a ages) bool {
+	return e.ageMin <= a.hi && a.lo <= e.ageMax
 }
+
+// speaks reports whether e is known to serve in the language.
+func (e *entry) speaks(lang string) bool { return slices.Contains(e.langs, lang) }
 
 // has reports whether e carries the term's bit.
 func (e *entry) has(bit int) bool {
@@ -95,7 +104,7 @@ func newEntry(s services.Summary, bits map[string]int) entry {
 	e := entry{id: s.ID, sortName: s.SortName, status: s.Status,
 		anonymous: s.Anonymous != nil && *s.Anonymous, noReferral: s.ReferralRequired != nil && !*s.ReferralRequired,
 		national: s.Area.National, munis: s.Area.Municipalities, counties: s.Area.Counties, networks: s.Area.Networks,
-		ageMin: 0, ageMax: params.MaxAge}
+		ageMin: 0, ageMax: params.MaxAge, langs: s.Languages, verified: s.VerifiedAt != nil}
 	if s.AgeMin != nil {
 		e.ageMin = *s.AgeMin
 	}
@@ -125,6 +134,7 @@ func newEntry(s services.Summary, bits map[string]int) entry {
 func sameEntry(a, b *entry) bool {
 	return a.id == b.id && a.sortName == b.sortName && a.status == b.status && a.anonymous == b.anonymous &&
 		a.noReferral == b.noReferral && a.national == b.national && a.ageMin == b.ageMin && a.ageMax == b.ageMax && slices.Equal(a.terms, b.terms) &&
+		slices.Equal(a.langs, b.langs) && a.verified == b.verified &&
 		slices.Equal(a.munis, b.munis) && slices.Equal(a.counties, b.counties) && slices.Equal(a.networks, b.networks)
 }
 
@@ -227,7 +237,7 @@ func (s *Store) refresh(ctx context.Context, c *catalog) (*catalog, error) {
 	}
 	var ids []string
 	seen := map[string]bool{}
-	netsChanged, contactsChanged := false, false
+	netsChanged, contactsChanged, consultChanged := false, false, false
 	for _, ch := range changes {
 		switch ch.Entity {
 		case services.EntityService:
@@ -239,6 +249,8 @@ func (s *Store) refresh(ctx context.Context, c *catalog) (*catalog, error) {
 			netsChanged = true
 		case services.EntityContact:
 			contactsChanged = true
+		case services.EntityConsultation:
+			consultChanged = true
 		}
 	}
 	if len(ids) > fullReload {
@@ -248,6 +260,11 @@ func (s *Store) refresh(ctx context.Context, c *catalog) (*catalog, error) {
 	nc.pos = next
 	if netsChanged {
 		if nc.networks, err = s.svc.Networks(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if consultChanged {
+		if nc.consult, err = s.consultations(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -296,7 +313,7 @@ func (s *Store) refresh(ctx context.Context, c *catalog) (*catalog, error) {
 		entries = append(entries, e)
 	}
 	built := build(entries, bits, nc.networks, next)
-	built.services, built.contacts = nc.services, nc.contacts
+	built.services, built.contacts, built.consult = nc.services, nc.contacts, nc.consult
 	return built, nil
 }
 
@@ -322,10 +339,26 @@ func (s *Store) load(ctx context.Context) (*catalog, error) {
 		entries[i] = newEntry(sum, bits)
 	}
 	c := build(entries, bits, nets, pos)
+	if c.consult, err = s.consultations(ctx); err != nil {
+		return nil, err
+	}
 	c.services = newCache[services.Service](serviceCacheSize)
 	c.contacts = newCache[[]services.Contact](contactCacheSize)
 	s.cat.Store(c)
 	return c, nil
+}
+
+// consultations returns the counties' consultation networks by county.
+func (s *Store) consultations(ctx context.Context) (map[string]services.Consultation, error) {
+	list, err := s.svc.Consultations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]services.Consultation, len(list))
+	for _, c := range list {
+		m[c.County] = c
+	}
+	return m, nil
 }
 
 // Sizes of the read-through caches.

@@ -20,6 +20,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -48,6 +49,12 @@ type Pathway struct {
 	Description l10n.Text `db:"description" json:"description,omitzero" yaml:"description"`
 	// TargetGroup is the client_situation term the pathway is for.
 	TargetGroup string `db:"target_group" json:"target_group" yaml:"target_group"`
+	// AgeMin and AgeMax bound the ages of the clients the pathway is for
+	// (a child victim: at most 17); nil where it names no bound. When the
+	// client's age is not given, a service must admit some age in the
+	// range to be offered.
+	AgeMin *int `db:"age_min" json:"age_min" yaml:"age_min"`
+	AgeMax *int `db:"age_max" json:"age_max" yaml:"age_max"`
 	// Owner is who keeps the pathway current (a team or role, not a login).
 	Owner         string        `db:"owner" json:"owner,omitempty" yaml:"owner"`
 	ReviewBy      *time.Time    `db:"review_by" json:"review_by" yaml:"review_by"`
@@ -224,6 +231,17 @@ func (p *Pathway) Validate(v *services.Vocabularies) error {
 		fs.Add("target_group", "err.required", "is required")
 	} else if _, ok := v.Term(services.VocabClientSituation, p.TargetGroup); !ok {
 		fs.Add("target_group", "err.unknown_term", "unknown term %q", p.TargetGroup)
+	}
+	for _, a := range []struct {
+		field string
+		v     *int
+	}{{"age_min", p.AgeMin}, {"age_max", p.AgeMax}} {
+		if a.v != nil && (*a.v < 0 || *a.v > params.MaxAge) {
+			fs.Add(a.field, "err.age", "must be an age from 0 to 120")
+		}
+	}
+	if p.AgeMin != nil && p.AgeMax != nil && *p.AgeMin > *p.AgeMax {
+		fs.Add("age_max", "err.age_order", "is below the lowest age")
 	}
 	if !utf8.ValidString(p.Owner) {
 		fs.Add("owner", "err.utf8", "is not valid UTF-8")

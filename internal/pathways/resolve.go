@@ -1,6 +1,7 @@
 package pathways
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
 )
@@ -26,12 +28,34 @@ type Where struct {
 	// shows only public ones.
 	Viewer users.Level
 	// Age is the client's age, when given: a service whose age range
-	// excludes it is never offered, named in the step or not.
+	// excludes it is never offered, named in the step or not. Without it,
+	// the pathway's own age range (AgeMin, AgeMax) is the client's.
 	Age *int
+	// Lang is the client's language (fi, sv, en), when given: services
+	// known to serve in it come first within their tier.
+	Lang string
+}
+
+// clientAges is the range of ages the client may have: the age given,
+// else the pathway's range.
+func clientAges(p *Pathway, age *int) ages {
+	if age != nil {
+		return ages{*age, *age}
+	}
+	a := ages{0, params.MaxAge}
+	if p.AgeMin != nil {
+		a.lo = *p.AgeMin
+	}
+	if p.AgeMax != nil {
+		a.hi = *p.AgeMax
+	}
+	return a
 }
 
 // Tier says how a matched service's area relates to the place, nearest
-// first. Resolve lists services by tier, then by name, then by id.
+// first. Resolve lists the services a step names first, where they cover
+// the place, then the others by tier; within a tier those serving in the
+// client's language first, then verified ones, then by name and id.
 type Tier int
 
 // The tiers, in order.
@@ -120,6 +144,10 @@ type ResolvedStep struct {
 	Services []Match `json:"services"` // at most TargetLimit, nearest first
 	Total    int     `json:"total"`    // all matching services
 	Local    int     `json:"local"`    // of them, those nearer than national
+	// Unfit counts the services the step names or matches that cover the
+	// place but whose age range excludes the client: when Services is
+	// empty and Unfit is not, the place has help, only not for this client.
+	Unfit int `json:"unfit"`
 }
 
 // Resolved is a pathway resolved for a place.
@@ -127,10 +155,24 @@ type Resolved struct {
 	Pathway Pathway        `json:"pathway"`
 	Place   Place          `json:"place"`
 	Steps   []ResolvedStep `json:"steps"`
+	// Consult is the network to consult: the one covering the place, else
+	// the consultation network of the place's county; nil where neither
+	// is known.
+	Consult *Consult `json:"consult"`
 	// Contacts are whom to consult: the regional contact persons of the
-	// networks covering the place (other network contacts where a network
-	// has none), with what the viewer may see.
+	// networks covering the place, or of the consultation network where
+	// none covers it (other network contacts where a network has no
+	// regional one), with what the viewer may see.
 	Contacts []services.Contact `json:"contacts"`
+}
+
+// Consult is the network a professional at the place consults.
+type Consult struct {
+	Network NetworkRef `json:"network"`
+	// Outside: the place is outside the network's own area; the network
+	// is its county's consultation network.
+	Outside bool      `json:"outside"`
+	Note    l10n.Text `json:"note,omitzero"` // why this network, as an admin wrote it
 }
 
 // place is a resolved Where.
@@ -386,15 +428,20 @@ func (cr *criterion) match(c *catalog, r int32) bool {
 
 // stepMatches is what one step matched, by tier, as catalogue ranks.
 type stepMatches struct {
-	tiers    [TierElsewhere + 1][]int32
-	explicit map[int32]bool
-	criteria bool // the step has criteria targets
+	// named are the services the step names that cover the place, in the
+	// order named, with their tiers; the other matches are in tiers.
+	named      []int32
+	namedTiers []Tier
+	tiers      [TierElsewhere + 1][]int32
+	explicit   map[int32]bool
+	unfit      int
+	criteria   bool // the step has criteria targets
 	// local and national count the criteria matches only.
 	criteriaLocal, criteriaNational int
 }
 
 func (m *stepMatches) total() int {
-	n := 0
+	n := len(m.named)
 	for _, t := range m.tiers {
 		n += len(t)
 	}
@@ -403,22 +450,38 @@ func (m *stepMatches) total() int {
 
 func (m *stepMatches) local() int {
 	n := 0
+	for _, t := range m.namedTiers {
+		if t.Local() {
+			n++
+		}
+	}
 	for t := TierMunicipality; t < TierNational; t++ {
 		n += len(m.tiers[t])
 	}
 	return n
 }
 
-// top returns the first limit matches by tier, then name, then id (the
-// rank order is name then id).
-func (m *stepMatches) top(limit int) []int32 {
-	var out []int32
+// top returns the first limit matches: the named ones covering the place
+// as named, then by tier; within a tier, those serving in lang (when
+// given) first, then verified ones, then by name and id (the rank order).
+func (m *stepMatches) top(c *catalog, limit int, lang string) []int32 {
+	out := slices.Clone(m.named[:min(len(m.named), limit)])
+	key := func(r int32) int {
+		k := 0
+		if lang != "" && !c.entries[r].speaks(lang) {
+			k += 2
+		}
+		if !c.entries[r].verified {
+			k++
+		}
+		return k
+	}
 	for t := range m.tiers {
 		if len(out) >= limit {
 			break
 		}
 		list := m.tiers[t]
-		slices.Sort(list)
+		slices.SortFunc(list, func(a, b int32) int { return cmp.Or(cmp.Compare(key(a), key(b)), cmp.Compare(a, b)) })
 		out = append(out, list[:min(len(list), limit-len(out))]...)
 	}
 	return out
@@ -427,6 +490,7 @@ func (m *stepMatches) top(limit int) []int32 {
 // match resolves every step of p against the catalogue in one walk over
 // the place's services.
 func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities, age *int) []stepMatches {
+	client := clientAges(p, age)
 	out := make([]stepMatches, len(p.Steps))
 	type crit struct {
 		step int
@@ -443,18 +507,25 @@ func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities, a
 			}
 			for _, id := range t.Services {
 				r, ok := c.byID[id]
-				if !ok || c.entries[r].status == services.StatusArchived || !c.entries[r].fits(age) {
+				if !ok || c.entries[r].status == services.StatusArchived || m.explicit[r] {
 					continue
 				}
 				if m.explicit == nil {
 					m.explicit = map[int32]bool{}
 				}
-				if m.explicit[r] {
-					continue
-				}
 				m.explicit[r] = true
 				tier, _ := c.tierOf(&c.entries[r], pl, munis)
-				m.tiers[tier] = append(m.tiers[tier], r)
+				switch {
+				case !c.entries[r].fits(client):
+					if tier != TierElsewhere {
+						m.unfit++
+					}
+				case tier == TierElsewhere:
+					m.tiers[tier] = append(m.tiers[tier], r)
+				default:
+					m.named = append(m.named, r)
+					m.namedTiers = append(m.namedTiers, tier)
+				}
 			}
 		}
 	}
@@ -466,11 +537,17 @@ func (c *catalog) match(p *Pathway, pl *place, munis *services.Municipalities, a
 	c.walk(pl, seen, func(r int32, t Tier) {
 		for i := range crits {
 			x := &crits[i]
-			if last[x.step] == r+1 || !x.cr.match(c, r) || !c.entries[r].fits(age) {
+			if last[x.step] == r+1 || !x.cr.match(c, r) {
 				continue
 			}
 			m := &out[x.step]
 			last[x.step] = r + 1
+			if !c.entries[r].fits(client) {
+				if !m.explicit[r] {
+					m.unfit++
+				}
+				continue
+			}
 			if t.Local() {
 				m.criteriaLocal++
 			} else {
@@ -513,7 +590,7 @@ func (s *Store) Resolve(ctx context.Context, p Pathway, where Where) (Resolved, 
 	var ids []string
 	listed := map[int32]bool{}
 	for i := range matches {
-		tops[i] = matches[i].top(TargetLimit)
+		tops[i] = matches[i].top(c, TargetLimit, where.Lang)
 		for _, r := range tops[i] {
 			if !listed[r] {
 				listed[r] = true
@@ -537,7 +614,7 @@ func (s *Store) Resolve(ctx context.Context, p Pathway, where Where) (Resolved, 
 	}
 	for i, st := range p.Steps {
 		m := &matches[i]
-		rs := ResolvedStep{Step: st, Services: []Match{}, Total: m.total(), Local: m.local()}
+		rs := ResolvedStep{Step: st, Services: []Match{}, Total: m.total(), Local: m.local(), Unfit: m.unfit}
 		for _, r := range tops[i] {
 			svc, ok := byID[c.entries[r].id]
 			if !ok {
@@ -552,10 +629,41 @@ func (s *Store) Resolve(ctx context.Context, p Pathway, where Where) (Resolved, 
 		}
 		res.Steps[i] = rs
 	}
-	if res.Contacts, err = s.contacts(ctx, c, pl, where.Viewer); err != nil {
+	nets := pl.networks
+	if res.Consult = c.consultFor(pl); res.Consult != nil && res.Consult.Outside {
+		nets = []*services.Network{c.network(res.Consult.Network.Slug)}
+	}
+	if res.Contacts, err = s.contacts(ctx, c, nets, where.Viewer); err != nil {
 		return Resolved{}, err
 	}
 	return res, nil
+}
+
+// consultFor returns the network to consult at the place: the first
+// covering it, else its county's consultation network; nil if none.
+func (c *catalog) consultFor(pl *place) *Consult {
+	if len(pl.networks) > 0 {
+		n := pl.networks[0]
+		out := &Consult{Network: refOf(*n)}
+		if pl.muni != nil {
+			if x, ok := c.consult[pl.muni.CountySlug]; ok && x.Network == n.Slug {
+				out.Note = x.Note
+			}
+		}
+		return out
+	}
+	if pl.muni == nil {
+		return nil
+	}
+	x, ok := c.consult[pl.muni.CountySlug]
+	if !ok {
+		return nil
+	}
+	n := c.network(x.Network)
+	if n == nil {
+		return nil
+	}
+	return &Consult{Network: refOf(*n), Outside: true, Note: x.Note}
 }
 
 // servicesByID returns the services with the ids, from the catalogue's
@@ -581,12 +689,12 @@ func (s *Store) servicesByID(ctx context.Context, c *catalog, ids []string) (map
 	return out, nil
 }
 
-// contacts returns the regional contact persons of the place's networks,
-// or, for a network without one, its other contact persons, as the viewer
-// may see them.
-func (s *Store) contacts(ctx context.Context, c *catalog, pl *place, viewer users.Level) ([]services.Contact, error) {
+// contacts returns the regional contact persons of the networks, or, for
+// a network without one, its other contact persons, as the viewer may
+// see them.
+func (s *Store) contacts(ctx context.Context, c *catalog, nets []*services.Network, viewer users.Level) ([]services.Contact, error) {
 	out := []services.Contact{}
-	for _, n := range pl.networks {
+	for _, n := range nets {
 		list, ok := c.contacts.get(n.Slug)
 		if !ok {
 			var err error

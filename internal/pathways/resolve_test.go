@@ -190,8 +190,21 @@ func TestResolveOrder(t *testing.T) {
 		if len(r.Contacts) != 1 || r.Contacts[0].ID != "riikka-juntunen" {
 			t.Errorf("contacts for Helsinki = %v", r.Contacts)
 		}
-		if r, _ := ps.Resolve(ctx, p, pathways.Where{Municipality: "Rovaniemi"}); len(r.Contacts) != 0 || len(r.Place.Networks) != 0 {
-			t.Errorf("Rovaniemi: contacts %v networks %v, want none", r.Contacts, r.Place.Networks)
+		if r.Consult == nil || r.Consult.Network.Slug != "paakaupunkiseutu" || r.Consult.Outside {
+			t.Errorf("Helsinki consults %+v, want its own network", r.Consult)
+		}
+		// Rovaniemi is in no network's area: its county's consultation
+		// network (Oulu, by the seed's choice) is named, with its contact
+		// person, and said to be outside its own area.
+		r, err = ps.Resolve(ctx, p, pathways.Where{Municipality: "Rovaniemi"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Place.Networks) != 0 || r.Consult == nil || r.Consult.Network.Slug != "oulu" || !r.Consult.Outside || r.Consult.Note.FI == "" {
+			t.Errorf("Rovaniemi: networks %v, consult %+v; want none, and Oulu from outside with the seed's note", r.Place.Networks, r.Consult)
+		}
+		if len(r.Contacts) != 1 || r.Contacts[0].ID != "ulla-konttila" {
+			t.Errorf("Rovaniemi: contacts %v, want the Oulu regional contact", r.Contacts)
 		}
 	})
 }

@@ -35,7 +35,7 @@ func NewStore(d *db.DB, svc *services.Store) *Store {
 	return &Store{db: d, svc: svc}
 }
 
-var pathwayCols = []string{"slug", "title", "situation", "description", "target_group", "owner", "review_by",
+var pathwayCols = []string{"slug", "title", "situation", "description", "target_group", "age_min", "age_max", "owner", "review_by",
 	"status", "steps", "position", "version", "created_at", "updated_at"}
 
 var (
@@ -44,7 +44,7 @@ var (
 		strings.Join(pathwayCols, ", "), strings.Join(pathwayCols, ", :"))
 	// The version check makes a stale update match no row.
 	updatePathway = `UPDATE pathways SET title = :title, situation = :situation, description = :description,
-		target_group = :target_group, owner = :owner, review_by = :review_by, status = :status, steps = :steps,
+		target_group = :target_group, age_min = :age_min, age_max = :age_max, owner = :owner, review_by = :review_by, status = :status, steps = :steps,
 		position = :position, updated_at = :updated_at, version = version + 1
 		WHERE slug = :slug AND version = :version`
 )

@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -25,10 +26,12 @@ type Summary struct {
 	DeliveryModes    db.List[string] `db:"delivery_modes"`
 	AgeMin           *int            `db:"age_min"`
 	AgeMax           *int            `db:"age_max"`
+	Languages        db.List[string] `db:"languages"`
+	VerifiedAt       *time.Time      `db:"verified_at"`
 }
 
 const selectSummary = `SELECT id, sort_name, status, anonymous, referral_required, area, target_groups,
-	service_types, delivery_modes, age_min, age_max FROM services`
+	service_types, delivery_modes, age_min, age_max, languages, verified_at FROM services`
 
 // Summaries returns the summaries of the services with the given ids
 // (missing ones are left out), or of every service when ids is nil. The
