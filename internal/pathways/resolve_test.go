@@ -446,8 +446,8 @@ func TestCoverage(t *testing.T) {
 				mine = &rep.Pathways[i]
 			}
 		}
-		if len(slugs) != 7 || mine == nil {
-			t.Fatalf("pathways in the report: %v; want the six seed ones and the test one, not the draft", slugs)
+		if len(slugs) != 8 || mine == nil {
+			t.Fatalf("pathways in the report: %v; want the seven seed ones and the test one, not the draft", slugs)
 		}
 		type gap struct {
 			Index    int
@@ -537,9 +537,11 @@ func TestResolveRespectsAge(t *testing.T) {
 	_, ps := seeded(t, d)
 	ctx := context.Background()
 	list, err := ps.Pathways(ctx, false)
-	if err != nil || len(list) == 0 {
-		t.Fatalf("%d pathways: %v", len(list), err)
+	if err != nil || len(list) != 7 {
+		t.Fatalf("%d pathways, want the seven of the seed: %v", len(list), err)
 	}
+	// A municipality of each of the six networks, Espoo too, and Vaasa,
+	// where none works.
 	places := []string{"091", "049", "167", "205", "564", "837", "853", "905"}
 	fits := func(s services.Service, age int) bool {
 		return (s.AgeMin == nil || *s.AgeMin <= age) && (s.AgeMax == nil || *s.AgeMax >= age)
@@ -550,6 +552,15 @@ func TestResolveRespectsAge(t *testing.T) {
 			all, err := ps.Resolve(ctx, p, pathways.Where{Municipality: place})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Without an age, the pathway's own range is the client's.
+			for i, st := range all.Steps {
+				for _, m := range st.Services {
+					s := m.Service
+					if p.AgeMax != nil && s.AgeMin != nil && *s.AgeMin > *p.AgeMax || p.AgeMin != nil && s.AgeMax != nil && *s.AgeMax < *p.AgeMin {
+						t.Errorf("%s (ages %v–%v) in %s, step %d: %s (ages %v–%v) offered", p.Slug, p.AgeMin, p.AgeMax, place, i+1, s.ID, s.AgeMin, s.AgeMax)
+					}
+				}
 			}
 			for _, age := range []int{10, 15, 17, 25, 60} {
 				res, err := ps.Resolve(ctx, p, pathways.Where{Municipality: place, Age: &age})

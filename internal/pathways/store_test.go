@@ -46,8 +46,8 @@ func TestStoreCRUD(t *testing.T) {
 		if err := ps.Create(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		if p.Version != 1 || p.Position != 7 {
-			t.Errorf("after create: version %d position %d; want 1 and 7 (after the six seed pathways)", p.Version, p.Position)
+		if p.Version != 1 || p.Position != 8 {
+			t.Errorf("after create: version %d position %d; want 1 and 8 (after the seven seed pathways)", p.Version, p.Position)
 		}
 		got, err := ps.Pathway(ctx, p.Slug)
 		if err != nil {
@@ -78,10 +78,10 @@ func TestStoreCRUD(t *testing.T) {
 			}
 			return out
 		}
-		if n := len(slugs(false)); n != 6 {
-			t.Errorf("%d published pathways, want the six of the seed", n)
+		if n := len(slugs(false)); n != 7 {
+			t.Errorf("%d published pathways, want the seven of the seed", n)
 		}
-		if all := slugs(true); len(all) != 7 || all[6] != p.Slug {
+		if all := slugs(true); len(all) != 8 || all[7] != p.Slug {
 			t.Errorf("with drafts: %v", all)
 		}
 
@@ -110,8 +110,8 @@ func TestStoreCRUD(t *testing.T) {
 		if err := ps.Update(ctx, missing); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("update of unknown slug: err = %v, want not_found", err)
 		}
-		if n := len(slugs(false)); n != 7 {
-			t.Errorf("%d published pathways after publishing, want 7", n)
+		if n := len(slugs(false)); n != 8 {
+			t.Errorf("%d published pathways after publishing, want 8", n)
 		}
 
 		// One change-log row and one audit row per successful write.
