@@ -2,22 +2,76 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
-// HandoutView is the page a professional gives the client: the contacts
-// of the current and the following step, and nothing else of the
-// pathway, under a title that does not reveal its topic.
+// The client handout: the professional ticks, on the pathway page, the
+// services to give the client (those the step names and the best-fitting
+// ones are ticked already) and the language the client reads; the
+// handout shows each service's ways in. The choice travels in the URL
+// (service=id, repeated; client_lang) and nothing of it is stored.
+
+// MaxHandoutServices bounds the services one handout lists.
+const MaxHandoutServices = 12
+
+// HandoutView is the page a professional gives the client: the chosen
+// services' contacts and nothing else of the pathway, under a title that
+// does not reveal its topic.
 type HandoutView struct {
 	*Base
 	Services []services.Service
-	// MissingContacts: some service has no phone, web site or e-mail in
-	// the directory (yet).
-	MissingContacts bool
-	Today           string
-	BackURL         string
+	Today    string
+	BackURL  string
+}
+
+// HandoutChoice is one service the handout form offers.
+type HandoutChoice struct {
+	Service services.Service
+	Checked bool
+}
+
+// handoutChoices are the services a handout from this step can list: its
+// own and those of the steps that follow it in line, from at most two
+// steps that have any (a question's branches are not followed: the
+// professional chooses the answer). The named ones and the first
+// HandoutPerStep of each step are ticked.
+func (sv *StepView) handoutChoices() []HandoutChoice {
+	var out []HandoutChoice
+	seen := map[string]bool{}
+	withServices, visited := 0, map[*StepView]bool{}
+	for x := sv; x != nil && !visited[x] && withServices < 2; x = x.Next {
+		visited[x] = true
+		if len(x.Matches) == 0 {
+			continue
+		}
+		withServices++
+		for i, m := range x.Matches {
+			if seen[m.Service.ID] {
+				continue
+			}
+			seen[m.Service.ID] = true
+			out = append(out, HandoutChoice{Service: m.Service, Checked: m.Explicit && m.Tier != pathways.TierElsewhere || i < HandoutPerStep})
+		}
+	}
+	return out
+}
+
+// HandoutLangs are the languages a handout can be written in, for the
+// form: the client's, when given, else the page's, first selected.
+func (v *PathwayView) HandoutLangs() []Choice {
+	cur := v.ClientLang
+	if cur == "" {
+		cur = v.Lang
+	}
+	var out []Choice
+	for _, l := range []string{"fi", "sv", "en"} {
+		out = append(out, Choice{Value: l, Label: v.T("lang." + l + ".self"), Checked: l == cur})
+	}
+	return out
 }
 
 func (s *Server) showHandout(w http.ResponseWriter, r *http.Request, b *Base) error {
@@ -36,36 +90,62 @@ func (s *Server) showHandout(w http.ResponseWriter, r *http.Request, b *Base) er
 		return apperr.Keyed(apperr.NotFound, "err.not_found", "the pathway has no steps")
 	}
 	v := &HandoutView{Base: b, Today: pv.Today, BackURL: pv.Current.URL}
-	seen := map[string]bool{}
-	add := func(sv *StepView) {
-		n := 0
-		for _, m := range sv.Matches {
-			if n == HandoutPerStep {
-				break
-			}
-			if !seen[m.Service.ID] {
-				seen[m.Service.ID] = true
-				v.Services = append(v.Services, m.Service)
-				if len(m.Service.Phones) == 0 && m.Service.URL == "" && m.Service.Email == "" {
-					v.MissingContacts = true
-				}
-				n++
+	if chosen := q["service"]; len(chosen) > 0 {
+		if v.Services, err = s.chosenServices(r, chosen); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range pv.Current.HandoutChoices {
+			if c.Checked {
+				v.Services = append(v.Services, c.Service)
 			}
 		}
 	}
-	// The next contacts: this step's services and those of the steps that
-	// follow it in line, from at most two steps that have any. A question's
-	// branches are not followed: the professional chooses the answer.
-	withServices, visited := 0, map[*StepView]bool{}
-	for sv := pv.Current; sv != nil && !visited[sv] && withServices < 2; sv = sv.Next {
-		visited[sv] = true
-		if len(sv.Matches) > 0 {
-			add(sv)
-			withServices++
-		}
+	// The handout is in the client's language; the way back stays in the
+	// professional's.
+	if pv.ClientLang != "" {
+		b.Lang = pv.ClientLang
+		v.Today = b.Date(&b.now)
 	}
 	// Nothing of it may be kept: not by the browser, not by a proxy.
 	w.Header().Set("Cache-Control", "no-store")
 	b.Title = b.T("handout.title")
 	return s.render(w, b, "handout", v)
+}
+
+// chosenServices reads the services ticked for a handout, in the order
+// given: each must be a listing that is not archived, at most
+// MaxHandoutServices of them.
+func (s *Server) chosenServices(r *http.Request, ids []string) ([]services.Service, error) {
+	var fs apperr.Fields
+	var uniq []string
+	for _, id := range ids {
+		if !slices.Contains(uniq, id) {
+			uniq = append(uniq, id)
+		}
+	}
+	if len(uniq) > MaxHandoutServices {
+		fs.Add("service", "err.handout_too_many", "choose at most %d services", MaxHandoutServices)
+		return nil, fs.Err()
+	}
+	list, err := s.store.ServicesByID(r.Context(), uniq)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]services.Service{}
+	for _, svc := range list {
+		if svc.Status != services.StatusArchived {
+			byID[svc.ID] = svc
+		}
+	}
+	out := make([]services.Service, 0, len(uniq))
+	for _, id := range uniq {
+		svc, ok := byID[id]
+		if !ok {
+			fs.Add("service", "err.handout_service", "no service %q in the directory", id)
+			continue
+		}
+		out = append(out, svc)
+	}
+	return out, fs.Err()
 }

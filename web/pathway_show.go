@@ -54,7 +54,11 @@ type StepView struct {
 	Next    *StepView
 	Answers []AnswerView
 	Current bool
-	Handout string // the client handout from this step
+	Handout string // the client handout from this step, with the preset choice
+	// HandoutAction is the handout form's address; HandoutChoices the
+	// services it offers to tick, the preset ones ticked.
+	HandoutAction  string
+	HandoutChoices []HandoutChoice
 }
 
 // AnswerView is one answer of a decision and the step it leads to.
@@ -203,8 +207,10 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 			sv.Next = byID[sv.Step.Next]
 		}
 		// A handout from here lists this step's services and the next's.
-		if len(sv.Matches) == 0 && (sv.Next == nil || len(sv.Next.Matches) == 0) {
+		if sv.HandoutChoices = sv.handoutChoices(); len(sv.HandoutChoices) == 0 {
 			sv.Handout = ""
+		} else if sv.Handout != "" {
+			sv.HandoutAction = b.URL("pathway.handout", "slug", p.Slug)
 		}
 		if d := sv.Step.Decision; d != nil {
 			for _, a := range d.Answers {
