@@ -204,6 +204,38 @@ func TestBrowserJourneys(t *testing.T) {
 		a.check(t, step, "pathway branch")
 	})
 
+	t.Run("pathway step on a phone and the composed handout", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+			chromedp.Navigate(b.url("/pathways/huolissaan-omista-ajatuksista?municipality=564&age=40")),
+			chromedp.WaitVisible(chromedp.CSS(`p.pw-chosen`)),
+			chromedp.Click(chromedp.CSS(`nav.pw-steps a[href*="step=nimeton-tuki"]`)),
+			chromedp.WaitVisible(chromedp.ID("step-nimeton-tuki")),
+		)
+		defer b.do(t, step, chromedp.EmulateReset())
+		// The step link scrolls its step into view, below the place form
+		// and the list of steps.
+		top := run(t, step, chromedp.Evaluate[float64](`document.getElementById('step-nimeton-tuki').getBoundingClientRect().top`))
+		if top < -2 || top > 200 {
+			t.Errorf("on a phone the step starts %.0f px from the top of the screen", top)
+		}
+		a.check(t, step, "pathway step on a phone")
+		// Compose the handout in Swedish: SeriE support is ticked first.
+		b.do(t, step,
+			chromedp.SetValue(chromedp.CSS(`form.pw-handout select[name="client_lang"]`), "sv"),
+			chromedp.Click(chromedp.CSS(`form.pw-handout button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`main.handout`)),
+		)
+		if h1 := run(t, step, chromedp.Text(chromedp.CSS("h1"))); h1 != "Kontaktuppgifter för stöd" {
+			t.Errorf("handout h1 %q", h1)
+		}
+		if first := run(t, step, chromedp.Text(chromedp.CSS("li.svc h2"))); first != "SeriE-stödtjänsten" {
+			t.Errorf("the handout starts with %q", first)
+		}
+		a.check(t, step, "composed handout")
+	})
+
 	t.Run("switch language", func(t *testing.T) {
 		step := b.step(t)
 		b.do(t, step,

@@ -190,7 +190,9 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 		if all {
 			sv.URL = "#" + sv.Anchor
 		} else {
-			sv.URL = b.URL("pathway", append([]string{"slug", p.Slug}, v.placeQuery("step", st.ID)...)...)
+			// The anchor brings the step into view: on a phone it is below
+			// the place form and the list of steps.
+			sv.URL = b.URL("pathway", append([]string{"slug", p.Slug}, v.placeQuery("step", st.ID)...)...) + "#" + sv.Anchor
 		}
 		if res != nil {
 			rs := res.Steps[i]

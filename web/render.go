@@ -164,8 +164,8 @@ func (b *Base) URL(name string, kv ...string) string {
 			q.Set(query[i], query[i+1])
 		}
 	}
-	if b.Lang != "fi" {
-		q.Set("lang", b.Lang)
+	if l := b.LangParam(); l != "" {
+		q.Set("lang", l)
 	}
 	if len(q) > 0 {
 		u.RawQuery = q.Encode()
@@ -181,7 +181,7 @@ func (b *Base) LangLinks() []LangLink {
 	var out []LangLink
 	for _, l := range l10n.Languages {
 		q := b.req.URL.Query()
-		if l == "fi" {
+		if l == browserLang(b.req) {
 			q.Del("lang")
 		} else {
 			q.Set("lang", l)
@@ -298,6 +298,9 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, b *Base) error
 // an HTML page in the user's language.
 func (s *Server) page(h pageHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The language may come from Accept-Language: caches must keep
+		// one copy per header.
+		w.Header().Add("Vary", "Accept-Language")
 		b, err := s.base(r)
 		if err == nil {
 			err = h(w, r, b)
@@ -309,7 +312,7 @@ func (s *Server) page(h pageHandler) http.Handler {
 }
 
 func (s *Server) base(r *http.Request) (*Base, error) {
-	b := &Base{Lang: l10n.Norm(r.URL.Query().Get("lang")), s: s, req: r, Status: http.StatusOK,
+	b := &Base{Lang: pageLang(r), s: s, req: r, Status: http.StatusOK,
 		now: s.store.DB().Now(), User: IdentityFrom(r.Context()).User}
 	var err error
 	if b.vocab, err = s.store.Vocabularies(r.Context()); err != nil {
@@ -366,7 +369,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if status >= 500 {
 		s.log.Error("page error", "path", r.URL.Path, "status", status, "err", err)
 	}
-	b := &Base{Lang: l10n.Norm(r.URL.Query().Get("lang")), s: s, req: r, Status: status,
+	w.Header().Add("Vary", "Accept-Language")
+	b := &Base{Lang: pageLang(r), s: s, req: r, Status: status,
 		vocab: services.NewVocabularies(nil), munis: services.NewMunicipalityIndex(nil), User: IdentityFrom(r.Context()).User}
 	code := apperr.CodeOf(err)
 	v := &ErrorView{Base: b, Code: string(code), Heading: b.T("error." + string(code))}

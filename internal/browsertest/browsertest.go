@@ -48,6 +48,10 @@ func Browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1280, 900),
+		// Pages follow Accept-Language; the tests read them in Finnish,
+		// the directory's default, unless a test asks for another.
+		chromedp.Flag("accept-lang", "fi"),
+		chromedp.Flag("lang", "fi"),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
