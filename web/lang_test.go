@@ -19,8 +19,8 @@ func TestAcceptLanguage(t *testing.T) {
 	c := s.anon()
 	for _, tt := range []struct {
 		accept, query, want string
-		linkLang           string // the lang links on the page carry
-		browser            string // the language the browser asks for
+		linkLang            string // the lang links on the page carry
+		browser             string // the language the browser asks for
 	}{
 		{"", "", "fi", "", "fi"},
 		{"sv-FI,sv;q=0.9,en;q=0.5", "", "sv", "", "sv"},
