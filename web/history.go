@@ -11,6 +11,7 @@ import (
 
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
 )
 
@@ -22,6 +23,7 @@ import (
 type HistoryView struct {
 	*Base
 	Kind, ID, Name string
+	BackURL        string // the listing's page
 	Version        int
 	Entries        []HistoryEntry
 	CanRestore     bool
@@ -140,7 +142,55 @@ func (b *Base) diff(entity string, before, after json.RawMessage) []Change {
 		if metaKeys[key] || sameJSON(bm[key], am[key]) {
 			continue
 		}
-		out = append(out, Change{Label: k.label(key), Before: b.valueText(key, bm[key]), After: b.valueText(key, am[key])})
+		switch {
+		case entity == pathways.EntityPathway && key == "steps":
+			out = append(out, b.stepChanges(bm[key], am[key])...)
+		case entity == pathways.EntityPathway:
+			out = append(out, Change{Label: b.pathwayLabel(key), Before: b.valueText(key, bm[key]), After: b.valueText(key, am[key])})
+		default:
+			out = append(out, Change{Label: k.label(key), Before: b.valueText(key, bm[key]), After: b.valueText(key, am[key])})
+		}
+	}
+	return out
+}
+
+// stepChanges lists a pathway's changed steps one by one, matched by id:
+// a whole pathway's steps in one cell would hide what changed.
+func (b *Base) stepChanges(before, after json.RawMessage) []Change {
+	type step struct {
+		n   int
+		raw json.RawMessage
+	}
+	index := func(raw json.RawMessage) (map[string]step, []string) {
+		var list []json.RawMessage
+		_ = json.Unmarshal(raw, &list)
+		m, order := map[string]step{}, []string{}
+		for i, s := range list {
+			var x struct{ ID string }
+			_ = json.Unmarshal(s, &x)
+			m[x.ID] = step{i, s}
+			order = append(order, x.ID)
+		}
+		return m, order
+	}
+	bm, border := index(before)
+	am, order := index(after)
+	for _, id := range border {
+		if _, ok := am[id]; !ok {
+			order = append(order, id)
+		}
+	}
+	var out []Change
+	for _, id := range order {
+		x, y := bm[id], am[id]
+		if sameJSON(x.raw, y.raw) {
+			continue
+		}
+		n := y.n
+		if y.raw == nil {
+			n = x.n
+		}
+		out = append(out, Change{Label: b.T("pathway.edit.err_step", n+1, id), Before: b.valueText("step", x.raw), After: b.valueText("step", y.raw)})
 	}
 	return out
 }
@@ -180,6 +230,9 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, b *Base, v 
 		// The newest entry is the current version.
 		he.Restorable = i > 0 && len(e.After) > 0 && string(e.After) != "null"
 		v.Entries = append(v.Entries, he)
+	}
+	if v.BackURL == "" {
+		v.BackURL = b.URL(v.Kind, "id", v.ID)
 	}
 	b.Title = b.T("history.title", v.Name)
 	w.Header().Set("Cache-Control", "no-store")

@@ -151,3 +151,26 @@ func (s *Server) savePathway(w http.ResponseWriter, r *http.Request, b *Base, is
 	b.Status = apperr.HTTPStatus(err)
 	return s.render(w, b, "pathway_edit", v)
 }
+
+// pathwayHistory shows a pathway's versions, each change step by step,
+// to those who may edit it.
+func (s *Server) pathwayHistory(w http.ResponseWriter, r *http.Request, b *Base) error {
+	if err := s.pathwaysOn(); err != nil {
+		return err
+	}
+	slug, err := pathID(r, "slug")
+	if err != nil {
+		return err
+	}
+	p, err := s.cfg.Pathways.Read(r.Context(), b.User, slug)
+	if err != nil {
+		return err
+	}
+	if err := pathways.MayPropose(b.User); err != nil {
+		return err
+	}
+	name, _ := p.Title.Get(b.Lang)
+	b.Nav = "pathways"
+	return s.historyPage(w, r, b, &HistoryView{Base: b, Kind: pathways.EntityPathway, ID: p.Slug, Name: name,
+		BackURL: b.URL("pathway", "slug", p.Slug), Version: p.Version})
+}

@@ -34,6 +34,8 @@ type PathwayView struct {
 	Steps      []*StepView
 	Current    *StepView // the step shown, when not All
 	MayEdit    bool
+	// MayHistory: the viewer (an editor) may see the pathway's versions.
+	MayHistory bool
 	AllURL     string
 	StepsURL   string // the step-by-step view of the first step
 	Today      string
@@ -168,6 +170,7 @@ func (s *Server) pathwayView(r *http.Request, b *Base, all bool) (*PathwayView, 
 		return nil, err
 	}
 	v.MayEdit = pathways.MayEdit(b.User, p)
+	v.MayHistory = pathways.MayPropose(b.User) == nil
 
 	var res *pathways.Resolved
 	if muni := q.Get("municipality"); muni != "" || v.Network != "" {

@@ -533,7 +533,8 @@ func TestPathwayPages(t *testing.T) {
 		// Follow "next" from the first step to the decision.
 		next := doc.Find(".pw-next a")
 		href, _ := next.Attr("href")
-		want := "/pathways/" + pwWorried + "?municipality=837&step=" + seedPW.Steps[0].Next
+		// The anchor brings the step into view (on a phone, below the list).
+		want := "/pathways/" + pwWorried + "?municipality=837&step=" + seedPW.Steps[0].Next + "#step-" + seedPW.Steps[0].Next
 		if href != want {
 			t.Fatalf("next link %q, want %q", href, want)
 		}
@@ -1164,5 +1165,45 @@ func TestStepsYAMLRoundTrip(t *testing.T) {
 	}
 	if _, err := pathways.ParseStepsYAML("- id: a\n  colour: red\n"); err == nil {
 		t.Errorf("an unknown field is accepted")
+	}
+}
+
+// Editors see a pathway's versions, each changed step on its own row;
+// others do not.
+func TestPathwayHistory(t *testing.T) {
+	s := newPathwaySite(t, seedtest.SQLite(t))
+	ctx := db.WithActor(context.Background(), "test")
+	p, err := s.paths.Pathway(ctx, pwWorried)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Steps[2].Title.FI = "Muutettu otsikko"
+	if err := s.paths.Update(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	path := "/pathways/" + pwWorried + "/history"
+	if res, _ := s.anon().get(t, path); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous: %d, want a redirect to log in", res.StatusCode)
+	}
+	if res, _ := s.as(t, "member").get(t, path); res.StatusCode != http.StatusForbidden {
+		t.Errorf("member: %d, want 403", res.StatusCode)
+	}
+	editor := s.as(t, "editor")
+	_, doc := editor.page(t, "/pathways/"+pwWorried, http.StatusOK)
+	if doc.Find(`.pw-tools a[href="`+path+`"]`).Length() != 1 {
+		t.Error("the pathway page does not link its history for an editor")
+	}
+	_, doc = editor.page(t, path, http.StatusOK)
+	entries := doc.Find("ol.history li.entry")
+	if entries.Length() != 2 {
+		t.Fatalf("%d history entries, want the seed's and the update", entries.Length())
+	}
+	rows := entries.First().Find("tbody tr")
+	want := "Vaihe 3 (" + p.Steps[2].ID + ")"
+	if rows.Length() != 1 || text(rows.Find("th")) != want || !strings.Contains(text(rows.Find("td.after")), "Muutettu otsikko") {
+		t.Errorf("the update shows %d rows: %q", rows.Length(), text(rows))
+	}
+	if href, _ := doc.Find(`main p a`).First().Attr("href"); href != "/pathways/"+pwWorried {
+		t.Errorf("back link %q", href)
 	}
 }

@@ -74,6 +74,7 @@ func (s *Server) routes() *mux.Router {
 	page("/pathways/{slug}/all", "pathway.all", get, s.showPathwayAll)
 	page("/pathways/{slug}/handout", "pathway.handout", get, s.showHandout)
 	page("/pathways/{slug}/edit", "pathway.edit", get, s.editPathwayForm)
+	page("/pathways/{slug}/history", "pathway.history", get, s.loggedIn(s.pathwayHistory))
 	page("/pathways/{slug}/proposal", "pathway.proposal", get, s.loggedIn(s.showProposal))
 	page("/pathways/{slug}/proposal/accept", "pathway.proposal.accept", post, s.loggedIn(s.decideProposal(true)))
 	page("/pathways/{slug}/proposal/discard", "pathway.proposal.discard", post, s.loggedIn(s.decideProposal(false)))
