@@ -495,6 +495,34 @@ func TestBrowserJourneys(t *testing.T) {
 		shot(t, shots, b.url("/services/"+svcA+"/edit"), "edit-service-desktop.png", 1280)
 		shot(t, shots, b.url("/services/"+svcA+"/edit"), "edit-service-phone.png", 360)
 	})
+
+	t.Run("admin keeps the consultation networks", func(t *testing.T) {
+		step := b.step(t)
+		// The admin's session (login with TOTP is covered elsewhere).
+		admin := s.as(t, "admin").cookie
+		run(t, step, func(ctx context.Context, tg *chromedp.Target) (struct{}, error) {
+			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: admin.Name, Value: admin.Value, URL: s.srv.URL + "/"})
+			return struct{}{}, err
+		})
+		b.do(t, step,
+			chromedp.Navigate(b.url("/admin/consultation")),
+			chromedp.WaitVisible(chromedp.CSS(`table.list`)),
+		)
+		a.check(t, step, "consultation networks")
+		b.do(t, step,
+			chromedp.Click(chromedp.CSS(`table.list a[href$="/pohjanmaan-hyvinvointialue"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form.stacked`)),
+		)
+		a.check(t, step, "consultation network form")
+		b.do(t, step,
+			chromedp.SetValue(chromedp.ID("f-note-fi"), "Sovittu Turun verkoston kanssa."),
+			chromedp.Click(chromedp.CSS(`form.stacked button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.notice-ok`)),
+		)
+		if row := run(t, step, chromedp.Text(chromedp.CSS(`table.list`))); !strings.Contains(row, "Sovittu Turun verkoston kanssa.") {
+			t.Errorf("the saved reason is not listed")
+		}
+	})
 	a.report(t)
 }
 
