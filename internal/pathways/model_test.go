@@ -67,6 +67,10 @@ func TestValidate(t *testing.T) {
 		{"missing title", func(p *pathways.Pathway) { p.Title = l10n.Text{EN: "Only English"} }, []fe{{"title.fi", "is required"}}},
 		{"unknown target group", func(p *pathways.Pathway) { p.TargetGroup = "everyone" }, []fe{{"target_group", `unknown term "everyone"`}}},
 		{"bad status", func(p *pathways.Pathway) { p.Status = "live" }, []fe{{"status", "draft or published"}}},
+		{"ages", func(p *pathways.Pathway) { lo, hi := 0, 17; p.AgeMin, p.AgeMax = &lo, &hi }, nil},
+		{"ages out of range", func(p *pathways.Pathway) { lo, hi := -1, 121; p.AgeMin, p.AgeMax = &lo, &hi }, []fe{
+			{"age_min", "from 0 to 120"}, {"age_max", "from 0 to 120"}}},
+		{"ages the wrong way round", func(p *pathways.Pathway) { lo, hi := 18, 17; p.AgeMin, p.AgeMax = &lo, &hi }, []fe{{"age_max", "below the lowest age"}}},
 		{"step title required in fi", func(p *pathways.Pathway) { p.Steps[2].Title.FI = " " }, []fe{{"steps[2:c].title.fi", "is required"}}},
 		{"bad step id", func(p *pathways.Pathway) { p.Steps[2].ID = "C!" }, []fe{
 			{"steps[2:C!].id", "lowercase"},
