@@ -220,3 +220,22 @@ func TestSearchPage(t *testing.T) {
 		t.Error("snippet has no highlight")
 	}
 }
+
+// A search of several words that few listings have in full shows those
+// first, then the listings with most of the words, each saying which it
+// lacks.
+func TestSearchPageRelaxed(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, seedtest.SQLite(t), siteOptions{search: true, pathways: true})
+	doc := s.anon().page(t, "/search?q=sex+offender+treatment+prison&lang=en", http.StatusOK)
+	if !strings.Contains(text(doc.Find("main")), "Few results contain every word") {
+		t.Error("the page does not say the search was relaxed")
+	}
+	missing := doc.Find("li.result p.missing")
+	if missing.Length() == 0 || !strings.HasPrefix(text(missing.First()), "Missing words:") {
+		t.Errorf("no hit says which words it lacks")
+	}
+	if doc.Find("li.result").First().Find("p.missing").Length() != 0 {
+		t.Error("the first hit, with every word, says it lacks some")
+	}
+}

@@ -411,6 +411,8 @@ func TestEvaluateRandom(t *testing.T) {
 			}
 			all := r.IntN(2) == 0
 			bothEngines(t, ix, plan.Query(syn, all, false), plan.page(200, 0, true), fmt.Sprintf("ranges %d, %+v, all %v", size, plan, all))
+			// The relaxed search: at least half of the words.
+			bothEngines(t, ix, plan.RelaxedQuery(syn, false), plan.page(200, 0, true), fmt.Sprintf("ranges %d, %+v, relaxed", size, plan))
 		}
 		SetMinRange(old)
 	}

@@ -280,6 +280,9 @@ type Hit struct {
 	URL     string  `json:"url"`
 	Fresh   string  `json:"fresh,omitempty"`
 	Score   float64 `json:"score"`
+	// Missing are the query's words (as typed) the hit lacks, when the
+	// search was relaxed to documents with most of the words.
+	Missing []string `json:"missing,omitempty"`
 }
 
 // FacetValue is one value of a facet and how many results have it.
@@ -295,7 +298,7 @@ type Result struct {
 	Facets  map[string][]FacetValue `json:"facets"`
 	TookMS  float64                 `json:"took_ms"`
 	Place   *services.Municipality  `json:"place,omitempty"`
-	Partial bool                    `json:"partial,omitempty"` // not every word matched
+	Partial bool                    `json:"partial,omitempty"` // some hits lack some of the words (Hit.Missing)
 }
 
 // Search runs a request. Bad requests are apperr Invalid; nothing a user
@@ -326,15 +329,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	gen := ix.cache.generation()
 	pg := plan.page(limit, offset, facets)
-	// Every word exactly or stemmed; then with typos forgiven; then any
-	// word, with typos forgiven.
+	// Every word, exactly or stemmed; where that finds few, the documents
+	// with most of the words follow; where nothing is found, the same
+	// with typos forgiven.
 	var res *found
-	partial := false
-	for _, pass := range []struct{ all, fuzzy bool }{{true, false}, {true, true}, {false, true}} {
-		if res != nil && (pass.fuzzy && len(plan.Words) == 0 || !pass.all && len(plan.Words) < 2) {
-			continue
+	var complete map[string]bool // the hits with every word, when relaxed
+	for _, fuzzy := range []bool{false, true} {
+		if fuzzy && len(plan.Words) == 0 {
+			break
 		}
-		if res, err = ix.run(ctx, plan.Query(syn, pass.all, pass.fuzzy), pg); err != nil {
+		if res, complete, err = ix.searchWords(ctx, plan, syn, pg, fuzzy); err != nil {
 			ix.damage(err)
 			if ix.Damaged() {
 				return nil, &apperr.Error{Code: apperr.Unavailable, Key: "err.index_damaged",
@@ -343,12 +347,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		if res.total > 0 {
-			partial = !pass.all
 			break
 		}
 	}
 	out := ix.result(res, plan, syn)
-	out.Partial = partial
+	if complete != nil {
+		out.Partial = true
+		if err := ix.markMissing(ctx, out, plan, syn, complete); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
 	out.Place = plan.Place
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	ix.cache.put(key, gen, out)

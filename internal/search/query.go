@@ -58,11 +58,40 @@ type Plan struct {
 }
 
 var stopWords = map[string]bool{
-	// Function words that match everything; the language analyzers drop
-	// them too, but the folded fields keep them.
-	"ja": true, "tai": true, "on": true, "ei": true, "se": true, "the": true, "and": true, "or": true,
-	"of": true, "for": true, "in": true, "och": true, "eller": true, "för": true, "i": true, "på": true,
-	"a": true, "an": true, "to": true,
+	// Function words of Finnish, Swedish and English (and spoken Finnish
+	// pronouns): they match nearly everything and say nothing of what is
+	// sought, so they neither filter nor count towards a relaxed match.
+	// Negations are kept out of meaning too: "ei" finds nothing useful.
+	"ja": true, "tai": true, "on": true, "ei": true, "se": true, "että": true, "kun": true, "jos": true,
+	"joka": true, "jotka": true, "mikä": true, "mitkä": true, "mitä": true, "miten": true, "missä": true,
+	"mihin": true, "mistä": true, "milloin": true, "kuka": true, "ketkä": true, "kenelle": true, "kenen": true,
+	"olla": true, "oli": true, "olen": true, "olet": true, "ovat": true, "olivat": true, "ole": true,
+	"myös": true, "vai": true, "niin": true, "kuin": true, "sekä": true, "eli": true, "siis": true,
+	"tämä": true, "tuo": true, "nämä": true, "ne": true, "he": true, "hän": true, "minä": true, "sinä": true,
+	"me": true, "te": true, "mä": true, "sä": true, "nyt": true, "vain": true, "voi": true, "voiko": true,
+	"saa": true, "saako": true, "kanssa": true, "ilman": true, "mutta": true, "koska": true, "sitten": true,
+	"jo": true, "vielä": true, "paljon": true, "hyvin": true, "kaikki": true, "jokin": true, "joku": true,
+	"jotain": true, "mitään": true, "sen": true, "sitä": true, "siitä": true, "siihen": true, "sille": true,
+	"tähän": true, "täällä": true, "siellä": true, "onko": true, "onkohan": true, "pitää": true,
+	"pitäisi": true, "tarvitsee": true, "minun": true, "sinun": true, "hänen": true, "meidän": true,
+	"teidän": true, "heidän": true, "och": true, "eller": true, "i": true, "på": true, "att": true, "en": true,
+	"ett": true, "det": true, "den": true, "de": true, "som": true, "är": true, "var": true, "vad": true,
+	"hur": true, "vem": true, "vilka": true, "vilken": true, "när": true, "har": true, "hade": true,
+	"inte": true, "om": true, "av": true, "med": true, "till": true, "för": true, "från": true, "jag": true,
+	"du": true, "han": true, "hon": true, "vi": true, "ni": true, "kan": true, "ska": true,
+	"skulle": true, "sig": true, "så": true, "men": true, "också": true, "bara": true, "mycket": true,
+	"min": true, "mitt": true, "mina": true, "din": true, "ditt": true, "hans": true, "hennes": true,
+	"vår": true, "mot": true, "mellan": true, "er": true, "deras": true, "detta": true, "denna": true, "dessa": true, "där": true,
+	"här": true, "the": true, "a": true, "an": true, "and": true, "or": true, "of": true, "for": true,
+	"in": true, "to": true, "is": true, "are": true, "was": true, "were": true, "be": true, "been": true,
+	"being": true, "it": true, "its": true, "this": true, "that": true, "these": true, "those": true,
+	"who": true, "whom": true, "what": true, "how": true, "where": true, "when": true, "which": true,
+	"why": true, "with": true, "at": true, "by": true, "from": true, "as": true, "my": true, "your": true,
+	"his": true, "her": true, "their": true, "our": true, "you": true, "she": true, "we": true, "they": true,
+	"him": true, "them": true, "us": true, "can": true, "could": true, "do": true, "does": true, "did": true,
+	"should": true, "would": true, "will": true, "shall": true, "may": true, "might": true, "must": true,
+	"not": true, "no": true, "if": true, "but": true, "so": true, "than": true, "then": true, "there": true,
+	"here": true, "about": true, "into": true, "any": true, "some": true, "all": true,
 }
 
 // words splits q into lowercase words of letters and digits.
@@ -231,16 +260,48 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 // the exact and stemmed words find nothing, so a fuzzy hit can never
 // outrank an exact one.
 func (p Plan) Query(syn Synonyms, all, fuzzy bool) query.Query {
+	if all {
+		return p.query(syn, len(p.Words), fuzzy)
+	}
+	return p.query(syn, 1, fuzzy)
+}
+
+// MinShould is how many of the plan's words a document must match in the
+// relaxed search: one of two, then half of them rounded up (2 of 3 or 4,
+// 3 of 5 or 6, 6 of 12), so that a long query does not drown in
+// documents matching one common word.
+func (p Plan) MinShould() int {
+	n := len(p.Words)
+	if n <= 2 {
+		return 1
+	}
+	return (n + 1) / 2
+}
+
+// RelaxedQuery is Query matching at least MinShould of the words. Bleve
+// scores a disjunction by its matching clauses times the share of clauses
+// that match, so documents with more (and rarer) words rank first.
+func (p Plan) RelaxedQuery(syn Synonyms, fuzzy bool) query.Query {
+	return p.query(syn, p.MinShould(), fuzzy)
+}
+
+// WordQuery is what one of the plan's words matches, within no filter:
+// to tell which words a hit lacks.
+func (p Plan) WordQuery(i int, syn Synonyms) query.Query { return p.wordQuery(i, syn, false) }
+
+func (p Plan) query(syn Synonyms, min int, fuzzy bool) query.Query {
 	var must []query.Query
 	if len(p.Words) > 0 {
 		var ws []query.Query
 		for i := range p.Words {
 			ws = append(ws, p.wordQuery(i, syn, fuzzy))
 		}
-		if all {
+		if min >= len(ws) {
 			must = append(must, bleve.NewConjunctionQuery(ws...))
 		} else {
-			must = append(must, bleve.NewDisjunctionQuery(ws...))
+			d := bleve.NewDisjunctionQuery(ws...)
+			d.SetMin(float64(max(1, min)))
+			must = append(must, d)
 		}
 	} else {
 		must = append(must, bleve.NewMatchAllQuery())

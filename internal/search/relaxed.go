@@ -1,0 +1,105 @@
+package search
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Relaxed matching: a query of several words first asks for documents
+// with every word. Professionals type several words where the listing has
+// some of them ("sex offender treatment prison"), so when that finds
+// fewer than RelaxBelow documents, the documents matching at least
+// MinShould of the words follow them, ranked by how many and which words
+// they match; each of those hits says which words it lacks.
+
+// RelaxBelow is the number of documents with every word below which the
+// documents with most of the words are added.
+const RelaxBelow = 5
+
+// maxRelaxedDepth bounds how deep the merged list is read: a page beyond
+// it is past any result a person reads.
+const maxRelaxedDepth = 1000
+
+// searchWords runs the plan: every word, then, when that finds few, most
+// words. complete is nil unless the relaxed search added hits; then it
+// holds the keys of the hits with every word, which come first.
+func (ix *Index) searchWords(ctx context.Context, plan Plan, syn Synonyms, pg page, fuzzy bool) (*found, map[string]bool, error) {
+	all, err := ix.run(ctx, plan.Query(syn, true, fuzzy), pg)
+	if err != nil || len(plan.Words) < 2 || all.total >= RelaxBelow {
+		return all, nil, err
+	}
+	// The few documents with every word, whatever the page.
+	head := all
+	if pg.offset > 0 || uint64(len(all.hits)) < all.total {
+		if head, err = ix.run(ctx, plan.Query(syn, true, fuzzy), page{limit: RelaxBelow, place: pg.place}); err != nil {
+			return nil, nil, err
+		}
+	}
+	depth := pg.offset + pg.limit + len(head.hits)
+	if depth > maxRelaxedDepth {
+		return &found{total: all.total, facets: all.facets}, nil, nil
+	}
+	most, err := ix.run(ctx, plan.RelaxedQuery(syn, fuzzy), page{limit: depth, facets: pg.facets, place: pg.place})
+	if err != nil {
+		return nil, nil, err
+	}
+	if most.total <= all.total {
+		return all, nil, nil
+	}
+	complete := make(map[string]bool, len(head.hits))
+	merged := make([]foundHit, 0, depth)
+	for _, h := range head.hits {
+		complete[h.key] = true
+		merged = append(merged, h)
+	}
+	for _, h := range most.hits {
+		if !complete[h.key] {
+			merged = append(merged, h)
+		}
+	}
+	out := &found{total: most.total, facets: most.facets}
+	if pg.offset < len(merged) {
+		out.hits = merged[pg.offset:min(len(merged), pg.offset+pg.limit)]
+	}
+	return out, complete, nil
+}
+
+// markMissing sets, on each hit of the page that lacks some of the words,
+// the words it lacks (as typed): one search per word over the page's ids.
+func (ix *Index) markMissing(ctx context.Context, out *Result, plan Plan, syn Synonyms, complete map[string]bool) error {
+	var ids []string
+	at := map[string]int{}
+	for i, h := range out.Hits {
+		key := h.Type + "/" + h.ID
+		if !complete[key] {
+			ids = append(ids, key)
+			at[key] = i
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	for i := range plan.Words {
+		q := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), plan.WordQuery(i, syn)})
+		req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+		req.Score = "none"
+		res, err := ix.b().SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("missing words: %w", err)
+		}
+		has := make(map[string]bool, len(res.Hits))
+		for _, h := range res.Hits {
+			has[h.ID] = true
+		}
+		for _, key := range ids {
+			if !has[key] {
+				h := &out.Hits[at[key]]
+				h.Missing = append(h.Missing, plan.Raw[i])
+			}
+		}
+	}
+	return nil
+}
