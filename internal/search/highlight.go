@@ -27,9 +27,11 @@ func markers(p Plan, syn Synonyms) []string {
 		}
 		out = append(out, string(r[:n]))
 	}
-	for _, w := range p.Words {
-		add(w)
-		for _, s := range syn[w] {
+	for i, w := range p.Words {
+		for _, x := range strings.Fields(w) {
+			add(x)
+		}
+		for _, s := range syn.lookup(w, p.Raw[i]) {
 			for _, x := range strings.Fields(s) {
 				add(x)
 			}

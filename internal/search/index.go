@@ -315,6 +315,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	plan = plan.WithPhrases(syn)
 	limit := r.Limit
 	if limit <= 0 {
 		limit = DefaultLimit

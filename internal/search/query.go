@@ -171,6 +171,8 @@ const (
 	boostSynonym    = 2
 	boostPhrase     = 2 // a multi-word synonym: its one term is rarer than its words
 	boostFuzzyName  = 0.6
+	// A synonym found in a text ranks below the word itself there.
+	boostSynonymBody = 1
 )
 
 func match(field, text, analyzer string, boost float64) query.Query {
@@ -187,9 +189,52 @@ func stem(word string) string {
 	return env.Current()
 }
 
-// wordQuery is everything one query word may match, best first.
+// WithPhrases joins consecutive words that make a multi-word synonym
+// entry ("lapsikohteinen seksuaalisuus") into one unit of the plan,
+// longest first: the unit matches its words or any synonym of the phrase.
+func (p Plan) WithPhrases(syn Synonyms) Plan {
+	if len(syn) == 0 || len(p.Words) < 2 {
+		return p
+	}
+	var ws, raw []string
+	for i := 0; i < len(p.Words); {
+		n := 1
+		for k := min(maxPhraseWords, len(p.Words)-i); k >= 2; k-- {
+			if _, ok := syn[strings.Join(p.Words[i:i+k], " ")]; ok {
+				n = k
+				break
+			}
+		}
+		ws = append(ws, strings.Join(p.Words[i:i+n], " "))
+		raw = append(raw, strings.Join(p.Raw[i:i+n], " "))
+		if n > 1 && i+n == len(p.Words) {
+			p.Prefix = false // a phrase ends in a complete word
+		}
+		i += n
+	}
+	p.Words, p.Raw = ws, raw
+	return p
+}
+
+// wordQuery is everything one unit of the query may match, best first: a
+// word, or a phrase (all its words, or one of its synonyms).
 func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	w, raw := p.Words[i], p.Raw[i]
+	if !strings.Contains(w, " ") {
+		return p.single(w, raw, i == len(p.Words)-1 && p.Prefix, syn.lookup(w, raw), fuzzy)
+	}
+	ws, rs := strings.Fields(w), strings.Fields(raw)
+	parts := make([]query.Query, len(ws))
+	for j := range ws {
+		parts[j] = p.single(ws[j], rs[min(j, len(rs)-1)], false, nil, fuzzy)
+	}
+	qs := append([]query.Query{bleve.NewConjunctionQuery(parts...)}, synonymQueries(syn.lookup(w, raw))...)
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// single is everything one word may match, best first; alts are its
+// synonyms.
+func (p Plan) single(w, raw string, prefix bool, alts []string, fuzzy bool) query.Query {
 	titleLang := map[string]string{"fi": fTitleFI, "sv": fTitleSV, "en": fTitleEN}
 	bodyLang := map[string]string{"fi": fBodyFI, "sv": fBodySV, "en": fBodyEN}
 	analyzers := map[string]string{"fi": anFIQ, "sv": anSVQ, "en": anENQ}
@@ -211,7 +256,7 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 		q.SetBoost(boostStemPrefix)
 		qs = append(qs, q)
 	}
-	if i == len(p.Words)-1 && p.Prefix {
+	if prefix {
 		q := bleve.NewTermQuery(w)
 		q.SetField(fNamePrefix)
 		q.SetBoost(boostPrefix)
@@ -223,20 +268,7 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	// found in the names at indexing time (phrases.go) and is one term of
 	// the synonym field: one posting per document that has the phrase,
 	// where a conjunction of its words read the postings of each.
-	for _, s := range syn[w] {
-		toks := phraseTokens(s)
-		if len(toks) == 0 {
-			continue
-		}
-		if len(toks) == 1 {
-			qs = append(qs, match(fName, toks[0], anFoldQ, boostSynonym*2))
-			continue
-		}
-		q := bleve.NewTermQuery(strings.Join(toks, " "))
-		q.SetField(fSynonym)
-		q.SetBoost(boostPhrase)
-		qs = append(qs, q)
-	}
+	qs = append(qs, synonymQueries(alts)...)
 	if n := utf8.RuneCountInString(w); fuzzy && n >= 5 {
 		fuzz := 1
 		if n >= 8 {
@@ -252,6 +284,54 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
+
+// synonymQueries match a word's or phrase's synonyms in names: one word
+// as a name's word, several as the phrase term indexed for names that
+// have it (phrases.go).
+//
+// A synonym also matches texts (bodies), stemmed, every word of it: the
+// field's words ("pedofiili", "CSAM") are often only in descriptions.
+// Only entries of up to bodySynonymWords words are, to bound the query.
+func synonymQueries(alts []string) []query.Query {
+	var qs []query.Query
+	for _, s := range alts {
+		toks := phraseTokens(s)
+		if len(toks) == 0 {
+			continue
+		}
+		if len(toks) == 1 {
+			qs = append(qs, match(fName, toks[0], anFoldQ, boostSynonym*2))
+		} else {
+			q := bleve.NewTermQuery(strings.Join(toks, " "))
+			q.SetField(fSynonym)
+			q.SetBoost(boostPhrase)
+			qs = append(qs, q)
+		}
+		var content []string
+		for _, w := range strings.Fields(s) {
+			if !stopWords[w] {
+				content = append(content, w)
+			}
+		}
+		if len(content) == 0 || len(content) > bodySynonymWords {
+			continue
+		}
+		parts := make([]query.Query, len(content))
+		for i, w := range content {
+			parts[i] = bleve.NewDisjunctionQuery(
+				match(fBodyFI, w, anFIQ, boostSynonymBody), match(fBodySV, w, anSVQ, boostSynonymBody), match(fBodyEN, w, anENQ, boostSynonymBody))
+		}
+		if len(parts) == 1 {
+			qs = append(qs, parts[0])
+		} else {
+			qs = append(qs, bleve.NewConjunctionQuery(parts...))
+		}
+	}
+	return qs
+}
+
+// bodySynonymWords is the longest synonym matched in texts.
+const bodySynonymWords = 4
 
 // Query builds the Bleve query: every word must match somewhere (or, when
 // all is false, at least one), within the filters; verified, active

@@ -86,6 +86,23 @@ var relevance = []struct {
 	{"KRITS", "service/rets-tuki", 1, "synonym"},
 	{"pedofilia", "pathway/huolissaan-omista-ajatuksista", 3, "synonym"},
 	{"pedofilia tukipalvelu", "service/serie-tukipalvelu", 3, "synonym"},
+	// The field's words, inflected, in three languages, and multi-word
+	// synonyms both ways.
+	{"pedofiili", "service/mielenterveystalo-seksuaalinen-kiinnostus-lapsiin", 3, "synonym"},
+	{"pedofiliaa", "pathway/huolissaan-omista-ajatuksista", 3, "synonym"},
+	{"pedofiilit", "pathway/huolissaan-omista-ajatuksista", 3, "synonym"},
+	{"pedophile", "service/mielenterveystalo-seksuaalinen-kiinnostus-lapsiin", 3, "synonym"},
+	{"pedofil", "service/mielenterveystalo-seksuaalinen-kiinnostus-lapsiin", 3, "synonym"},
+	{"lapsikohteinen seksuaalisuus", "service/mielenterveystalo-seksuaalinen-kiinnostus-lapsiin", 3, "synonym"},
+	{"sexual interest in children", "service/mielenterveystalo-seksuaalinen-kiinnostus-lapsiin", 3, "synonym"},
+	{"CSAM", "pathway/huolissaan-omista-ajatuksista", 3, "synonym"},
+	{"seksuaalinen väkivalta", "service/seri-tukikeskukset", 3, "synonym"},
+	{"grooming", "service/nettivihje", 1, "synonym"},
+	{"barnahus", "service/lasten-ja-nuorten-oikeuspsykiatria", 1, "synonym"},
+	// Several words, not all in any listing.
+	{"sex offender treatment prison", "pathway/tuomittu-vankilassa", 3, "relaxed"},
+	{"nuori käyttäytyy seksuaalisesti haitallisesti", "pathway/alaikaisen-haitallinen-seksuaalinen-kaytos", 1, "relaxed"},
+	{"sexuella övergrepp mot barn", "service/lasten-ja-nuorten-oikeuspsykiatria", 5, "relaxed"},
 	// Typos.
 	{"lastensuojleu", "service/hva-lastensuojelu", 3, "typo"},
 	{"seksuaaliterapa", "service/sexpo-seksuaaliterapia", 3, "typo"},
