@@ -113,7 +113,8 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request, b *Base) e
 	}
 	f := services.ServiceFilter{Network: q.Get("network"), Municipality: q.Get("municipality"),
 		TargetGroup: q.Get("target_group"), ServiceType: q.Get("service_type"), DeliveryMode: q.Get("delivery_mode"),
-		Language: q.Get("language"), Local: q.Get("local") == "1", Age: age, Offset: offset, Limit: services.DefaultLimit}
+		Language: q.Get("language"), Local: q.Get("local") == "1", Age: age, Offset: offset, Limit: services.DefaultLimit,
+		Sort: q.Get("sort"), ClientLang: q.Get("client_lang")}
 	v := &ServicesView{Base: b, Filter: f}
 	if f.Municipality != "" {
 		m, err := s.store.Municipality(r.Context(), f.Municipality)
@@ -145,7 +146,8 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request, b *Base) e
 	}
 	v.Pager = b.pager("services", v.Total, f.Offset, services.DefaultLimit, "municipality", v.Filter.Municipality,
 		"network", f.Network, "target_group", f.TargetGroup, "service_type", f.ServiceType,
-		"delivery_mode", f.DeliveryMode, "language", f.Language, "local", q.Get("local"), "age", q.Get("age"))
+		"delivery_mode", f.DeliveryMode, "language", f.Language, "local", q.Get("local"), "age", q.Get("age"),
+		"sort", f.Sort, "client_lang", f.ClientLang)
 	b.Title, b.Nav = b.T("services.title"), "services"
 	if v.Municipality != nil {
 		b.Title = b.T("services.in_municipality", v.Municipality.Name(b.Lang))

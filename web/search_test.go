@@ -239,3 +239,36 @@ func TestSearchPageRelaxed(t *testing.T) {
 		t.Error("the first hit, with every word, says it lacks some")
 	}
 }
+
+// Service lists are ordered by fit and say so in one line: for a chosen
+// client situation the specialised services come first (the SeriE
+// support service for a worried person in Oulu); by name on request; an
+// unknown order is a 400 naming the field.
+func TestServicesOrderedByFit(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
+	c := s.anon()
+	doc := c.page(t, "/services?municipality=564&target_group=worried-about-own-thoughts", http.StatusOK)
+	if first := text(doc.Find("ol.results li.result h2").First()); first != "SeriE-tukipalvelu" {
+		t.Errorf("first for a worried person in Oulu: %q", first)
+	}
+	if note := text(doc.Find("p.order-note")); !strings.Contains(note, "alueen omat palvelut ennen valtakunnallisia") {
+		t.Errorf("order note %q", note)
+	}
+	doc = c.page(t, "/services?municipality=564&target_group=worried-about-own-thoughts&sort=name", http.StatusOK)
+	var names []string
+	doc.Find("ol.results li.result h2").Each(func(_ int, h *goquery.Selection) { names = append(names, strings.ToLower(text(h))) })
+	if len(names) < 3 || !slices.IsSorted(names) {
+		t.Errorf("by name: %q", names)
+	}
+	if note := text(doc.Find("p.order-note")); note != "Järjestys: nimen mukaan." {
+		t.Errorf("order note %q", note)
+	}
+	res, body := c.get(t, "/api/v1/services?sort=newest")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"sort"`) {
+		t.Errorf("unknown order: %d %s", res.StatusCode, body)
+	}
+	if res, _ := c.get(t, "/services?client_lang=de"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown client language: %d", res.StatusCode)
+	}
+}

@@ -11,7 +11,7 @@ import (
 // ListServices answers GET /api/v1/services.
 func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 	q, err := query(r, "network", "municipality", "target_group", "service_type", "delivery_mode",
-		"language", "organization", "local", "age", "lang", "limit", "offset")
+		"language", "organization", "local", "age", "sort", "client_lang", "lang", "limit", "offset")
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 		Network: q.Get("network"), Municipality: q.Get("municipality"), TargetGroup: q.Get("target_group"),
 		ServiceType: q.Get("service_type"), DeliveryMode: q.Get("delivery_mode"), Language: q.Get("language"),
 		Organization: q.Get("organization"), Local: q.Get("local") == "true" || q.Get("local") == "1",
-		Age: age, Limit: limit, Offset: offset,
+		Age: age, Sort: q.Get("sort"), ClientLang: q.Get("client_lang"), Limit: limit, Offset: offset,
 	}
 	items, total, err := a.Store.FindServices(r.Context(), f)
 	if err != nil {

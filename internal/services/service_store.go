@@ -86,11 +86,61 @@ type ServiceFilter struct {
 	// IncludeArchived lists archived services too (they are hidden by
 	// default).
 	IncludeArchived bool
-	Limit, Offset   int
+	// Sort is SortFit (the default) or SortName.
+	Sort string
+	// ClientLang, with SortFit, puts the services known to serve in the
+	// client's language (fi, sv, en) first within local and national.
+	ClientLang    string
+	Limit, Offset int
 }
 
-// FindServices returns one page of the services matching f, local ones
-// before national ones, then by name, and the total count. Unknown
+// The orders of a service list.
+const (
+	// SortFit: local services before national ones; with a client
+	// situation chosen, those for fewer situations (the specialised ones)
+	// first; then those in the client's language, then verified ones,
+	// then by name.
+	SortFit = "fit"
+	// SortName: by name only.
+	SortName = "name"
+)
+
+// SortOrders are the allowed ServiceFilter.Sort values.
+var SortOrders = []string{SortFit, SortName}
+
+// orderBy is the ORDER BY of f over columns of alias a (which has
+// national, target_groups, verified_at, languages, sort_name and id), with
+// its argument.
+func (f ServiceFilter) orderBy(a string, d db.Dialect) (string, []any, error) {
+	switch f.Sort {
+	case "", SortFit:
+		keys := []string{a + ".national"}
+		var args []any
+		if f.TargetGroup != "" {
+			n := "json_array_length(" + a + ".target_groups)"
+			if d == db.Postgres {
+				n = "jsonb_array_length(" + a + ".target_groups::jsonb)"
+			}
+			keys = append(keys, n)
+		}
+		if f.ClientLang != "" {
+			// Languages are a JSON list of codes: a code in quotes is in it.
+			keys = append(keys, "CASE WHEN "+a+".languages LIKE ? THEN 0 ELSE 1 END")
+			args = append(args, `%"`+f.ClientLang+`"%`)
+		}
+		keys = append(keys, a+".verified_at IS NULL", a+".sort_name", a+".id")
+		return " ORDER BY " + strings.Join(keys, ", "), args, nil
+	case SortName:
+		return fmt.Sprintf(" ORDER BY %[1]s.sort_name, %[1]s.id", a), nil, nil
+	}
+	var fs apperr.Fields
+	fs.Add("sort", "err.sort", "must be one of %s", strings.Join(SortOrders, ", "))
+	return "", nil, fs.Err()
+}
+
+// FindServices returns one page of the services matching f in f's order
+// (by default local ones before national ones, then in the client's
+// language, then verified, then by name) and the total count. Unknown
 // municipalities, networks and terms are Invalid errors.
 func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, int, error) {
 	limit, offset, err := paging(f.Limit, f.Offset)
@@ -101,6 +151,11 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if err != nil {
 		return nil, 0, err
 	}
+	if f.ClientLang != "" && f.ClientLang != "fi" && f.ClientLang != "sv" && f.ClientLang != "en" {
+		var fs apperr.Fields
+		fs.Add("client_lang", "err.client_lang", "must be fi, sv or en")
+		return nil, 0, fs.Err()
+	}
 	// The page's ids first, then their rows: sorting tens of thousands of
 	// matches by the narrow services_list index is several times cheaper
 	// than sorting whole rows (measured at 100,000 services).
@@ -108,13 +163,17 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 		total int
 		ids   []string
 	)
-	order := ` ORDER BY s.national, s.sort_name, s.id LIMIT ? OFFSET ?`
+	order, orderArgs, err := f.orderBy("s", s.db.Dialect)
+	if err != nil {
+		return nil, 0, err
+	}
 	if len(args) == 0 && !f.Anonymous {
-		// No filter: the services_order index gives the page directly.
+		// No filter: an index in the order gives the page directly
+		// (services_fit, services_order, services_name).
 		if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM services s`+cond), args...); err != nil {
 			return nil, 0, fmt.Errorf("count services: %w", err)
 		}
-		if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT s.id FROM services s`+cond+order), limit, offset); err != nil {
+		if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT s.id FROM services s`+cond+order+` LIMIT ? OFFSET ?`), append(orderArgs, limit, offset)...); err != nil {
 			return nil, 0, fmt.Errorf("find services: %w", err)
 		}
 	} else {
@@ -124,9 +183,10 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 			Total int    `db:"total"`
 			ID    string `db:"id"`
 		}
-		q := `WITH m AS MATERIALIZED (SELECT s.id, s.national, s.sort_name FROM services s` + cond + `)
-			SELECT (SELECT COUNT(*) FROM m) AS total, m.id FROM m ORDER BY m.national, m.sort_name, m.id LIMIT ? OFFSET ?`
-		if err := s.db.SelectContext(ctx, &page, s.db.Rebind(q), append(args, limit, offset)...); err != nil {
+		morder, _, _ := f.orderBy("m", s.db.Dialect)
+		q := `WITH m AS MATERIALIZED (SELECT s.id, s.national, s.target_groups, s.verified_at, s.languages, s.sort_name FROM services s` + cond + `)
+			SELECT (SELECT COUNT(*) FROM m) AS total, m.id FROM m` + morder + ` LIMIT ? OFFSET ?`
+		if err := s.db.SelectContext(ctx, &page, s.db.Rebind(q), append(append(args, orderArgs...), limit, offset)...); err != nil {
 			return nil, 0, fmt.Errorf("find services: %w", err)
 		}
 		for _, p := range page {

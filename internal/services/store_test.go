@@ -134,6 +134,10 @@ func TestFindServices(t *testing.T) {
 			if id == "t-network" {
 				s.VerifiedAt = nil
 			}
+			s.Languages = []string{"fi"}
+			if id == "t-tampere" {
+				s.Languages = []string{"fi", "sv"}
+			}
 			if err := st.Services.Create(ctx, users.System("test"), s); err != nil {
 				t.Fatal(err)
 			}
@@ -167,12 +171,18 @@ func TestFindServices(t *testing.T) {
 			f    services.ServiceFilter
 			want []string
 		}{
-			// Local before national, then by name (all names are equal here, so by id).
-			{"municipality by code", services.ServiceFilter{Municipality: "837", TargetGroup: "suspected"}, []string{"t-network", "t-pirkanmaa", "t-tampere", "t-national"}},
-			{"municipality by Swedish name", services.ServiceFilter{Municipality: "Tammerfors", TargetGroup: "suspected"}, []string{"t-network", "t-pirkanmaa", "t-tampere", "t-national"}},
-			{"other municipality in county", services.ServiceFilter{Municipality: "Nokia", TargetGroup: "suspected"}, []string{"t-network", "t-pirkanmaa", "t-national"}},
+			// Local before national, then verified before the one never
+			// verified (t-network), then by name (all names are equal
+			// here, so by id).
+			{"municipality by code", services.ServiceFilter{Municipality: "837", TargetGroup: "suspected"}, []string{"t-pirkanmaa", "t-tampere", "t-network", "t-national"}},
+			{"municipality by Swedish name", services.ServiceFilter{Municipality: "Tammerfors", TargetGroup: "suspected"}, []string{"t-pirkanmaa", "t-tampere", "t-network", "t-national"}},
+			{"other municipality in county", services.ServiceFilter{Municipality: "Nokia", TargetGroup: "suspected"}, []string{"t-pirkanmaa", "t-network", "t-national"}},
 			{"local only", services.ServiceFilter{Municipality: "Oulu", Local: true}, []string{"t-oulu"}},
-			{"network", services.ServiceFilter{Network: "pirkanmaa", Local: true}, []string{"t-network", "t-pirkanmaa", "t-tampere"}},
+			{"network", services.ServiceFilter{Network: "pirkanmaa", Local: true}, []string{"t-pirkanmaa", "t-tampere", "t-network"}},
+			// In the client's language first (t-tampere serves in Swedish).
+			{"client's language", services.ServiceFilter{Network: "pirkanmaa", Local: true, ClientLang: "sv"}, []string{"t-tampere", "t-pirkanmaa", "t-network"}},
+			// By name only: the same names, so by id, national or not.
+			{"by name", services.ServiceFilter{Municipality: "837", TargetGroup: "suspected", Sort: services.SortName}, []string{"t-national", "t-network", "t-pirkanmaa", "t-tampere"}},
 			{"target group", services.ServiceFilter{TargetGroup: "suspected", Municipality: "Helsinki"}, []string{"t-national"}},
 			{"anonymous", services.ServiceFilter{Municipality: "837", TargetGroup: "suspected", Anonymous: true}, []string{"t-tampere", "t-national"}},
 		}
@@ -182,6 +192,11 @@ func TestFindServices(t *testing.T) {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 			})
+		}
+		for _, f := range []services.ServiceFilter{{Sort: "newest"}, {ClientLang: "de"}} {
+			if _, _, err := st.FindServices(ctx, f); !apperr.Is(err, apperr.Invalid) {
+				t.Errorf("%+v: err %v, want invalid", f, err)
+			}
 		}
 
 		// The verified share counts what the filter finds, paging aside:
