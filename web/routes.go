@@ -147,5 +147,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	_, _ = w.Write([]byte(state + "\n"))
+	body := state + "\n"
+	if s.cfg.ReadyDetail != "" {
+		body += s.cfg.ReadyDetail + "\n"
+	}
+	_, _ = w.Write([]byte(body))
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// Ready reports whether the database answers and the index has caught
 	// up; /readyz answers 503 with its error until then.
 	Ready func(ctx context.Context) error
+	// ReadyDetail is a line /readyz adds after its state: which Finnish
+	// morphology search uses.
+	ReadyDetail string
 	// Registry collects the HTTP metrics; /metrics serves it.
 	Registry *prometheus.Registry
 	// Dev re-parses templates on every request.

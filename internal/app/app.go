@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +27,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
 	"github.com/serie-verkosto/directory/internal/users"
+	"github.com/serie-verkosto/directory/internal/voikko"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
 )
@@ -67,6 +70,37 @@ type App struct {
 	Web         *web.Server
 }
 
+// voikkoOnce opens Voikko once per process: the analyser is shared by
+// every index the process opens.
+var (
+	voikkoOnce   sync.Once
+	voikkoDetail string
+)
+
+// useVoikko gives search Voikko's Finnish morphology where the library
+// and its dictionary are installed (DIRECTORY_VOIKKO=off declines it),
+// and says once which analysis search uses; the line is also /readyz's
+// detail.
+func useVoikko(log *slog.Logger) string {
+	voikkoOnce.Do(func() {
+		if os.Getenv("DIRECTORY_VOIKKO") == "off" {
+			voikkoDetail = "search: Finnish morphology from Snowball and the curated compound list (DIRECTORY_VOIKKO=off)"
+			log.Info(voikkoDetail)
+			return
+		}
+		a, err := voikko.Open()
+		if err != nil {
+			voikkoDetail = "search: Finnish morphology from Snowball and the curated compound list; Voikko not available (install libvoikko1 and voikko-fi)"
+			log.Warn(voikkoDetail, "err", err)
+			return
+		}
+		search.SetMorphology(a)
+		voikkoDetail = "search: Finnish morphology from Voikko"
+		log.Info(voikkoDetail)
+	})
+	return voikkoDetail
+}
+
 // New builds the graph over d, a migrated database. The index is opened
 // (not yet synced: see Sync) and the syncer made the database's follower,
 // so that every write wakes it and a person's write waits for it.
@@ -87,6 +121,7 @@ func New(d *db.DB, o Options) (*App, error) {
 	if a.Auth, err = auth.New(d, a.Users, o.Auth); err != nil {
 		return nil, err
 	}
+	morphology := useVoikko(o.Log)
 	sc, err := seed.SearchConfig(o.IndexDir)
 	if err != nil {
 		return nil, err
@@ -115,6 +150,7 @@ func New(d *db.DB, o Options) (*App, error) {
 	a.API = api.New(a.Services, ix, a.Pathways, o.Log)
 	wc := o.Web
 	wc.Store, wc.Log, wc.Registry, wc.Ready = a.Services, o.Log, a.Registry, a.Ready
+	wc.ReadyDetail = morphology
 	wc.Index, wc.API, wc.Auth, wc.Users, wc.Corrections, wc.Pathways = ix, a.API, a.Auth, a.Users, a.Corrections, a.Pathways
 	if a.Web, err = web.New(wc); err != nil {
 		ix.Close()

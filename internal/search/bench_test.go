@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/benchtest"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/users"
+	"github.com/serie-verkosto/directory/internal/voikko"
 )
 
 // The benchmarks run on the seed data plus DIRECTORY_BENCH_SERVICES
@@ -30,9 +32,22 @@ var (
 	benchDir  string // removed by TestMain
 )
 
-// TestMain removes the benchmarks' directory (a 100,000-service database
-// and index: most of a gigabyte) when the run ends.
+// TestMain runs the package's tests and benchmarks with Voikko where it
+// is installed (DIRECTORY_REQUIRE_VOIKKO=1 makes its absence a failure,
+// as in CI; DIRECTORY_VOIKKO=off runs them with Snowball alone, to
+// compare), and removes the benchmarks' directory (a 100,000-service
+// database and index: most of a gigabyte) when the run ends.
 func TestMain(m *testing.M) {
+	if os.Getenv("DIRECTORY_VOIKKO") != "off" {
+		a, err := voikko.Open()
+		switch {
+		case err == nil:
+			search.SetMorphology(a)
+		case os.Getenv("DIRECTORY_REQUIRE_VOIKKO") != "":
+			fmt.Fprintln(os.Stderr, "DIRECTORY_REQUIRE_VOIKKO is set:", err)
+			os.Exit(1)
+		}
+	}
 	code := m.Run()
 	if benchFx != nil {
 		benchFx.index.Close()

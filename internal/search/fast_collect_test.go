@@ -257,6 +257,25 @@ func bothEngines(t *testing.T, ix *Index, q query.Query, pg page, name string) {
 	sameFound(t, name, want, got)
 }
 
+// tieSorted lists the hits' keys with each run of scores equal to
+// rounding in key order: where two scores differ in the last bits only,
+// which comes first depends on the order the engine added clause scores.
+func tieSorted(hits []foundHit) []string {
+	keys := make([]string, len(hits))
+	for i, h := range hits {
+		keys[i] = h.key
+	}
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && math.Abs(hits[j].score-hits[i].score) <= 1e-9*math.Abs(hits[i].score) {
+			j++
+		}
+		slices.Sort(keys[i:j])
+		i = j
+	}
+	return keys
+}
+
 // sameFound fails unless got has want's hits in the same order with the
 // same scores (to rounding: the two add clause scores in different
 // orders), the same total and the same facets.
@@ -265,22 +284,20 @@ func sameFound(t *testing.T, name string, want, got *found) {
 	if got.total != want.total {
 		t.Errorf("%s: total %d, want %d", name, got.total, want.total)
 	}
-	var w, g []string
-	for _, h := range want.hits {
-		w = append(w, h.key)
-	}
-	for _, h := range got.hits {
-		g = append(g, h.key)
-	}
+	w, g := tieSorted(want.hits), tieSorted(got.hits)
 	if diff := cmp.Diff(w, g); diff != "" {
 		t.Errorf("%s: hits differ (-Bleve +evaluator):\n%s", name, diff)
 		return
+	}
+	byKey := make(map[string]foundHit, len(want.hits))
+	for _, h := range want.hits {
+		byKey[h.key] = h
 	}
 	for i, h := range got.hits {
 		if d := math.Abs(h.score - want.hits[i].score); d > 1e-9*math.Abs(want.hits[i].score) {
 			t.Errorf("%s: %s score %v, want %v", name, h.key, h.score, want.hits[i].score)
 		}
-		if h.fresh != want.hits[i].fresh || !maps.Equal(h.fields, want.hits[i].fields) {
+		if w := byKey[h.key]; h.fresh != w.fresh || !maps.Equal(h.fields, w.fields) {
 			t.Errorf("%s: %s fields differ", name, h.key)
 		}
 	}
@@ -293,6 +310,9 @@ func sameFound(t *testing.T, name string, want, got *found) {
 // above a national one whose words match about as well, and the national
 // one still appears; without a place, words alone decide.
 func TestLocalFirst(t *testing.T) {
+	// The margins below are set for the words' own analysis: Voikko's
+	// parts lengthen the titles and shift them. The rule is the same.
+	defer SetMorphology(SetMorphology(nil))
 	manyMunis := []string{"091"}
 	for i := range 24 {
 		manyMunis = append(manyMunis, fmt.Sprintf("%03d", 100+i))

@@ -170,6 +170,9 @@ func MappingVersion(compounds []string, syn Synonyms) string {
 	if ps := newPhraseSet(syn); len(ps.first) > 0 {
 		v += "-" + hex.EncodeToString(synonymsHash(ps)[:6])
 	}
+	if Morphology() == "voikko" {
+		v += "-voikko"
+	}
 	return v
 }
 
@@ -196,19 +199,26 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	svChain := []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, tfFold}
 	enChain := []any{lowercase.Name, en.StopName, en.PossessiveName, en.SnowballStemmerName, tfFold}
 	foldChain := []any{lowercase.Name, tfFold}
+	fiChain := []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}
+	fiQChain := []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}
+	if Morphology() == "voikko" {
+		// Lemmas and parts first: Snowball then stems them like the words.
+		fiChain = append([]any{lowercase.Name, tfVoikkoIndex}, fiChain[1:]...)
+		fiQChain = append([]any{lowercase.Name, tfVoikkoQuery}, fiQChain[1:]...)
+	}
 	analyzers := map[string]struct {
 		typ     string
 		filters []any
 	}{
 		// Indexing: words are remembered (analyzer.go).
-		anFI:     {anCached, []any{lowercase.Name, "dir_fi_decompound", fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anFI:     {anCached, fiChain},
 		anSV:     {anCached, svChain},
 		anEN:     {anCached, enChain},
 		anFold:   {anCached, foldChain},
 		anPrefix: {anCached, []any{lowercase.Name, tfFold, "dir_edge"}},
 		// Queries are not split: "rikos" finds the compound's part in the
 		// index, but "kvittenikeskus" must not turn into "keskus".
-		anFIQ:   {custom.Name, []any{lowercase.Name, fi.StopName, fi.SnowballStemmerName, tfFold}},
+		anFIQ:   {custom.Name, fiQChain},
 		anSVQ:   {custom.Name, svChain},
 		anENQ:   {custom.Name, enChain},
 		anFoldQ: {custom.Name, foldChain},
