@@ -193,7 +193,7 @@ func (b *Base) LangLinks() []LangLink {
 }
 
 var funcs = template.FuncMap{
-	"join": strings.Join,
+	"join":      strings.Join,
 	"langcodes": func() []string { return l10n.Languages },
 	"deref": func(p *int) string {
 		if p == nil {
