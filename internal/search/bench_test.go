@@ -154,6 +154,17 @@ func BenchmarkQueryPlaceFaceted(b *testing.B) {
 }
 func BenchmarkQueryHalfTyped(b *testing.B) { benchQuery(b, search.Request{Q: "seksuaalit"}) }
 
+// Relaxed matching: three rare words no listing has together, so the
+// listings with two of them follow the (no) complete ones.
+func BenchmarkQueryRelaxedThreeWords(b *testing.B) {
+	benchQuery(b, search.Request{Q: "mielentilatutkimus perheneuvola nettivihje"})
+}
+
+// A long question of twelve words, most of them common.
+func BenchmarkQueryRelaxedLong(b *testing.B) {
+	benchQuery(b, search.Request{Q: "miten nuori pääsee terapiaan kun perhe asuu Tampereella ja vanhempi on vankilassa eikä tiedä"})
+}
+
 func BenchmarkQueryWarmSingleWordFaceted(b *testing.B) {
 	benchQueryWarm(b, search.Request{Q: "perheneuvola"})
 }

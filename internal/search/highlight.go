@@ -16,10 +16,31 @@ const snippetRunes = 220
 // compound "seksuaaliterapia"), and the words of its synonyms.
 func markers(p Plan, syn Synonyms) []string {
 	var out []string
-	add := func(w string) {
+	for i := range p.Words {
+		for _, g := range unitMarkers(p, i, syn) {
+			out = append(out, g...)
+		}
+	}
+	return out
+}
+
+// unitMarkers are the markers of the plan's i-th unit, in groups: the
+// unit is in a text that has every marker of one group (its words, or
+// the words of one of its synonyms).
+func unitMarkers(p Plan, i int, syn Synonyms) [][]string {
+	groups := [][]string{markersOf(p.Words[i])}
+	for _, s := range syn.lookup(p.Words[i], p.Raw[i]) {
+		groups = append(groups, markersOf(s))
+	}
+	return groups
+}
+
+func markersOf(words string) []string {
+	var out []string
+	for _, w := range strings.Fields(words) {
 		r := []rune(w)
 		if len(r) < 3 {
-			return
+			continue
 		}
 		n := len(r)
 		if n > 5 {
@@ -27,17 +48,25 @@ func markers(p Plan, syn Synonyms) []string {
 		}
 		out = append(out, string(r[:n]))
 	}
-	for i, w := range p.Words {
-		for _, x := range strings.Fields(w) {
-			add(x)
-		}
-		for _, s := range syn.lookup(w, p.Raw[i]) {
-			for _, x := range strings.Fields(s) {
-				add(x)
+	return out
+}
+
+// lacks reports whether a folded text has none of the unit's marker
+// groups in full.
+func lacks(text string, groups [][]string) bool {
+	for _, g := range groups {
+		all := true
+		for _, m := range g {
+			if !strings.Contains(text, m) {
+				all = false
+				break
 			}
 		}
+		if all {
+			return false
+		}
 	}
-	return out
+	return true
 }
 
 type span struct{ start, end int }

@@ -354,7 +354,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	out := ix.result(res, plan, syn)
 	if complete != nil {
 		out.Partial = true
-		if err := ix.markMissing(ctx, out, plan, syn, complete); err != nil {
+		if err := ix.markMissing(ctx, out, res, plan, syn, complete); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 	}

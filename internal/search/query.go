@@ -365,10 +365,6 @@ func (p Plan) RelaxedQuery(syn Synonyms, fuzzy bool) query.Query {
 	return p.query(syn, p.MinShould(), fuzzy)
 }
 
-// WordQuery is what one of the plan's words matches, within no filter:
-// to tell which words a hit lacks.
-func (p Plan) WordQuery(i int, syn Synonyms) query.Query { return p.wordQuery(i, syn, false) }
-
 func (p Plan) query(syn Synonyms, min int, fuzzy bool) query.Query {
 	var must []query.Query
 	if len(p.Words) > 0 {

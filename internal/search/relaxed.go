@@ -3,6 +3,9 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -68,36 +71,58 @@ func (ix *Index) searchWords(ctx context.Context, plan Plan, syn Synonyms, pg pa
 }
 
 // markMissing sets, on each hit of the page that lacks some of the words,
-// the words it lacks (as typed): one search per word over the page's ids.
-func (ix *Index) markMissing(ctx context.Context, out *Result, plan Plan, syn Synonyms, complete map[string]bool) error {
-	var ids []string
-	at := map[string]int{}
-	for i, h := range out.Hits {
-		key := h.Type + "/" + h.ID
-		if !complete[key] {
-			ids = append(ids, key)
-			at[key] = i
+// the words it lacks (as typed). A word is in a listing whose stored text
+// (titles and texts in every language) has its markers, the same that
+// mark it in snippets: what the page highlights is what it counts as
+// found, read from the hits at hand. Where the markers find every word in
+// a hit the search says lacks one (a marker is a prefix: "sex" is in
+// "sexual"), the words are asked of the index, for those hits alone: a
+// search per word over the page's ids cost more than the relaxed search
+// itself on a large index.
+func (ix *Index) markMissing(ctx context.Context, out *Result, res *found, plan Plan, syn Synonyms, complete map[string]bool) error {
+	groups := make([][][]string, len(plan.Words))
+	for i := range plan.Words {
+		groups[i] = unitMarkers(plan, i, syn)
+	}
+	unsure := map[string]int{}
+	for j, h := range res.hits {
+		if complete[h.key] || j >= len(out.Hits) {
+			continue
+		}
+		var b strings.Builder
+		for _, f := range []string{fTitleFI, fTitleSV, fTitleEN, fBodyFI, fBodySV, fBodyEN} {
+			b.WriteString(h.fields[f])
+			b.WriteByte('\n')
+		}
+		text := Fold(b.String())
+		for i := range plan.Words {
+			if lacks(text, groups[i]) {
+				out.Hits[j].Missing = append(out.Hits[j].Missing, plan.Raw[i])
+			}
+		}
+		if len(out.Hits[j].Missing) == 0 {
+			unsure[h.key] = j
 		}
 	}
-	if len(ids) == 0 {
+	if len(unsure) == 0 {
 		return nil
 	}
+	ids := slices.Sorted(maps.Keys(unsure))
 	for i := range plan.Words {
-		q := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), plan.WordQuery(i, syn)})
+		q := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), plan.wordQuery(i, syn, false)})
 		req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 		req.Score = "none"
-		res, err := ix.b().SearchInContext(ctx, req)
+		r, err := ix.b().SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("missing words: %w", err)
 		}
-		has := make(map[string]bool, len(res.Hits))
-		for _, h := range res.Hits {
+		has := make(map[string]bool, len(r.Hits))
+		for _, h := range r.Hits {
 			has[h.ID] = true
 		}
 		for _, key := range ids {
 			if !has[key] {
-				h := &out.Hits[at[key]]
-				h.Missing = append(h.Missing, plan.Raw[i])
+				out.Hits[unsure[key]].Missing = append(out.Hits[unsure[key]].Missing, plan.Raw[i])
 			}
 		}
 	}
