@@ -65,8 +65,8 @@ func TestConsultationNetworks(t *testing.T) {
 		t.Fatalf("save: %d", res.StatusCode)
 	}
 	res, body = post("turku", version)
-	if res.StatusCode != http.StatusConflict {
-		t.Errorf("stale save: %d, want 409", res.StatusCode)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "Konsultaatioverkosto") {
+		t.Errorf("stale save: %d, want 409 with the form again: %.300s", res.StatusCode, body)
 	}
 	doc = anon.page(t, vaasa, http.StatusOK)
 	if got := doc.Find(".pw-consult").Text(); !strings.Contains(got, "Pirkanmaa") || !strings.Contains(got, "Sovittu Pirkanmaan verkoston kanssa.") {
