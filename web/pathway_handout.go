@@ -61,7 +61,8 @@ func (sv *StepView) handoutChoices() []HandoutChoice {
 }
 
 // HandoutLangs are the languages a handout can be written in, for the
-// form: the client's, when given, else the page's, first selected.
+// form's choice: the client's language selected when given, else the
+// page's.
 func (v *PathwayView) HandoutLangs() []Choice {
 	cur := v.ClientLang
 	if cur == "" {
