@@ -55,6 +55,7 @@ type Plan struct {
 	Place   *services.Municipality
 	Filters map[string]string // keyword field -> value
 	Lang    string
+	relaxed bool // building RelaxedQuery
 }
 
 var stopWords = map[string]bool{
@@ -228,7 +229,7 @@ func (p Plan) wordQuery(i int, syn Synonyms, fuzzy bool) query.Query {
 	for j := range ws {
 		parts[j] = p.single(ws[j], rs[min(j, len(rs)-1)], false, nil, fuzzy)
 	}
-	qs := append([]query.Query{bleve.NewConjunctionQuery(parts...)}, synonymQueries(syn.lookup(w, raw))...)
+	qs := append([]query.Query{bleve.NewConjunctionQuery(parts...)}, synonymQueries(syn.lookup(w, raw), !p.relaxed)...)
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
@@ -250,7 +251,7 @@ func (p Plan) single(w, raw string, prefix bool, alts []string, fuzzy bool) quer
 	// Finnish stems change with consonant gradation (terapia -> terap,
 	// terapiassa -> terapia); a prefix of the stem bridges the two, in
 	// titles (over bodies it would expand to too many terms).
-	if r := []rune(Fold(stem(raw))); len(r) >= 6 {
+	if r := []rune(Fold(stem(raw))); len(r) >= 6 && !p.relaxed {
 		q := bleve.NewPrefixQuery(string(r[:len(r)-2]))
 		q.SetField(fTitleFI)
 		q.SetBoost(boostStemPrefix)
@@ -262,13 +263,13 @@ func (p Plan) single(w, raw string, prefix bool, alts []string, fuzzy bool) quer
 		q.SetBoost(boostPrefix)
 		qs = append(qs, q)
 	}
-	// Synonyms are matched on titles and organization names: they name
-	// things (agencies, services), and expanding them over bodies would
-	// multiply the work of every query. A synonym of several words was
-	// found in the names at indexing time (phrases.go) and is one term of
-	// the synonym field: one posting per document that has the phrase,
-	// where a conjunction of its words read the postings of each.
-	qs = append(qs, synonymQueries(alts)...)
+	// Synonyms are matched on titles and organization names, and in
+	// texts (synonymQueries). A synonym of several words was found in the
+	// names at indexing time (phrases.go) and is one term of the synonym
+	// field: one posting per document that has the phrase, where a
+	// conjunction of its words read the postings of each. The relaxed
+	// search leaves the texts out: it reads every posting of every word.
+	qs = append(qs, synonymQueries(alts, !p.relaxed)...)
 	if n := utf8.RuneCountInString(w); fuzzy && n >= 5 {
 		fuzz := 1
 		if n >= 8 {
@@ -292,7 +293,7 @@ func (p Plan) single(w, raw string, prefix bool, alts []string, fuzzy bool) quer
 // A synonym also matches texts (bodies), stemmed, every word of it: the
 // field's words ("pedofiili", "CSAM") are often only in descriptions.
 // Only entries of up to bodySynonymWords words are, to bound the query.
-func synonymQueries(alts []string) []query.Query {
+func synonymQueries(alts []string, texts bool) []query.Query {
 	var qs []query.Query
 	for _, s := range alts {
 		toks := phraseTokens(s)
@@ -313,7 +314,7 @@ func synonymQueries(alts []string) []query.Query {
 				content = append(content, w)
 			}
 		}
-		if len(content) == 0 || len(content) > bodySynonymWords {
+		if !texts || len(content) == 0 || len(content) > bodySynonymWords {
 			continue
 		}
 		parts := make([]query.Query, len(content))
@@ -361,7 +362,13 @@ func (p Plan) MinShould() int {
 // RelaxedQuery is Query matching at least MinShould of the words. Bleve
 // scores a disjunction by its matching clauses times the share of clauses
 // that match, so documents with more (and rarer) words rank first.
+//
+// Its words match a little less than in Query (no stem prefixes, no
+// synonyms in texts): it reads every posting of every word's clauses,
+// where Query's conjunction probes. A listing that has every word only
+// by those is among the complete hits, which come first anyway.
 func (p Plan) RelaxedQuery(syn Synonyms, fuzzy bool) query.Query {
+	p.relaxed = true
 	return p.query(syn, p.MinShould(), fuzzy)
 }
 
