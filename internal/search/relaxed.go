@@ -28,7 +28,10 @@ const maxRelaxedDepth = 1000
 
 // searchWords runs the plan: every word, then, when that finds few, most
 // words. complete is nil unless the relaxed search added hits; then it
-// holds the keys of the hits with every word, which come first.
+// holds the keys of the hits with every word, which come first. The total
+// is then the relaxed query's count, which leaves out a complete hit that
+// has a word only by a stem prefix or a synonym in a text (RelaxedQuery):
+// at most RelaxBelow-1 listings, still shown first.
 func (ix *Index) searchWords(ctx context.Context, plan Plan, syn Synonyms, pg page, fuzzy bool) (*found, map[string]bool, error) {
 	all, err := ix.run(ctx, plan.Query(syn, true, fuzzy), pg)
 	if err != nil || len(plan.Words) < 2 || all.total >= RelaxBelow {
@@ -43,7 +46,12 @@ func (ix *Index) searchWords(ctx context.Context, plan Plan, syn Synonyms, pg pa
 	}
 	depth := pg.offset + pg.limit + len(head.hits)
 	if depth > maxRelaxedDepth {
-		return &found{total: all.total, facets: all.facets}, nil, nil
+		// Past what anyone pages to: the count and facets, no hits.
+		most, err := ix.run(ctx, plan.RelaxedQuery(syn, fuzzy), page{limit: 1, facets: pg.facets, place: pg.place})
+		if err != nil || most.total <= all.total {
+			return all, nil, err
+		}
+		return &found{total: most.total, facets: most.facets}, map[string]bool{}, nil
 	}
 	most, err := ix.run(ctx, plan.RelaxedQuery(syn, fuzzy), page{limit: depth, facets: pg.facets, place: pg.place})
 	if err != nil {

@@ -77,6 +77,14 @@ func TestRelaxedMatching(t *testing.T) {
 			if !slices.Equal(paged, whole) {
 				t.Errorf("pages %v\nwhole %v", paged, whole)
 			}
+			// Past the depth read: the same count, no hits.
+			deep, err := f.index.Search(ctx, search.Request{Q: "sex offender treatment prison", Limit: 20, Offset: 5000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if deep.Total != r.Total || len(deep.Hits) != 0 || !deep.Partial {
+				t.Errorf("offset 5000: total %d (want %d), %d hits, partial %v", deep.Total, r.Total, len(deep.Hits), deep.Partial)
+			}
 
 			// Nothing has all of them: most words still find the Swedish
 			// listings about children.
