@@ -14,10 +14,9 @@ import (
 // computer keeps no trace, and a link carries lang only when it differs
 // from what the browser asks for.
 
-var (
-	pageLangs   = []string{"fi", "sv", "en"}
-	langMatcher = language.NewMatcher([]language.Tag{language.Finnish, language.Swedish, language.English})
-)
+// langMatcher's tags are l10n.Languages', in their order: the index it
+// answers is a position in that list.
+var langMatcher = language.NewMatcher([]language.Tag{language.Finnish, language.Swedish, language.English})
 
 // browserLang is the language the request's Accept-Language asks for,
 // when it asks for one of ours with high confidence; else Finnish.
@@ -34,7 +33,7 @@ func browserLang(r *http.Request) string {
 	if conf < language.High {
 		return "fi"
 	}
-	return pageLangs[i]
+	return l10n.Languages[i]
 }
 
 // pageLang is the language the page is shown in.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
 )
@@ -69,7 +70,7 @@ func (v *PathwayView) HandoutLangs() []Choice {
 		cur = v.Lang
 	}
 	var out []Choice
-	for _, l := range []string{"fi", "sv", "en"} {
+	for _, l := range l10n.Languages {
 		out = append(out, Choice{Value: l, Label: v.T("lang." + l + ".self"), Checked: l == cur})
 	}
 	return out

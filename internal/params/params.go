@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/l10n"
 )
 
 // Parse parses a raw query string that may hold only the allowed
@@ -81,8 +82,7 @@ func Age(q url.Values) (*int, error) {
 // or en (the languages the directory's texts are in).
 func ClientLang(q url.Values) (string, error) {
 	s := strings.TrimSpace(q.Get("client_lang"))
-	switch s {
-	case "", "fi", "sv", "en":
+	if s == "" || l10n.Supported(s) {
 		return s, nil
 	}
 	var fs apperr.Fields

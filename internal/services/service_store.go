@@ -10,6 +10,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/l10n"
 )
 
 var serviceCols = []string{"id", "organization_id", "name", "sort_name", "description", "target_groups",
@@ -151,7 +152,7 @@ func (s *Store) FindServices(ctx context.Context, f ServiceFilter) ([]Service, i
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.ClientLang != "" && f.ClientLang != "fi" && f.ClientLang != "sv" && f.ClientLang != "en" {
+	if f.ClientLang != "" && !l10n.Supported(f.ClientLang) {
 		var fs apperr.Fields
 		fs.Add("client_lang", "err.client_lang", "must be fi, sv or en")
 		return nil, 0, fs.Err()
