@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gorilla/mux"
 
@@ -68,14 +69,7 @@ func (s *Server) listConsultations(w http.ResponseWriter, r *http.Request, b *Ba
 // coversCounty reports whether the network covers any of the county's
 // municipalities.
 func coversCounty(n services.Network, codes []string) bool {
-	for _, c := range codes {
-		for _, m := range n.Municipalities {
-			if m == c {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(codes, func(c string) bool { return slices.Contains(n.Municipalities, c) })
 }
 
 // ConsultationView is the form of one county's consultation network.
