@@ -9,7 +9,6 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/search"
-	"github.com/serie-verkosto/directory/internal/services"
 )
 
 // SearchView is the search page.
@@ -104,37 +103,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, b *Base) error {
 		}
 		return (&url.URL{Path: "/search", RawQuery: u.Encode()}).String()
 	}
-	nets, err := s.store.Networks(r.Context())
+	ref, err := s.store.Reference(r.Context())
 	if err != nil {
 		return err
 	}
-	netName := map[string]string{}
-	for _, n := range nets {
-		netName[n.Slug] = n.Display(b.Lang)
-	}
-	label := func(field, value string) string {
-		switch field {
-		case "type":
-			return b.T("type." + value)
-		case "network":
-			if n, ok := netName[value]; ok {
-				return n
-			}
-		case "municipality":
-			return b.Muni(value)
-		case "target_group":
-			return b.Term(services.VocabClientSituation, value)
-		case "service_type":
-			return b.Term(services.VocabServiceType, value)
-		case "delivery_mode":
-			return b.Term(services.VocabDeliveryMode, value)
-		case "language":
-			return b.LangName(value)
-		case "fresh":
-			return b.T("fresh." + value)
-		}
-		return value
-	}
+	label := func(field, value string) string { return s.labels.Of(ref, field, value, b.Lang) }
 	if req.Age != nil {
 		v.Active = append(v.Active, FacetLink{Label: b.T("field.age") + ": " + strconv.Itoa(*req.Age), URL: link("age", ""), Active: true})
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
+	"github.com/serie-verkosto/directory/internal/labels"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -97,6 +98,8 @@ type Server struct {
 	store *services.Store
 	log   *slog.Logger
 	cat   *i18n.Catalog
+	// labels names facet values as the API does.
+	labels *labels.Labeler
 	// services and contacts are the listing kinds' editing pages.
 	services *listingPages[services.Service]
 	contacts *listingPages[services.Contact]
@@ -137,7 +140,7 @@ func New(cfg Config) (*Server, error) {
 	if u, err := url.Parse(cfg.QuickExit); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("quick-exit URL %q: want an absolute http(s) address", cfg.QuickExit)
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat,
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat, labels: labels.New(cat),
 		reports:  newReportLimiter(),
 		services: servicePages(cfg.Store), contacts: contactPages(cfg.Store)}
 	if err := s.loadStatic(); err != nil {

@@ -1101,7 +1101,7 @@ func TestCatalogues(t *testing.T) {
 	}
 	// Messages of errors an anonymous visitor can cause.
 	for _, k := range []string{"err.bad_id", "err.bad_number", "err.not_found", "err.unknown_municipality_ref",
-		"err.unknown_network", "err.unknown_filter_term", "err.limit", "err.offset", "error.not_found.text", "error.internal.text"} {
+		"err.unknown_network", "err.unknown_value", "err.datetime", "err.limit", "err.offset", "error.not_found.text", "error.internal.text"} {
 		used[k] = "errors"
 	}
 	for k, where := range used {

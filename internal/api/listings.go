@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -11,7 +12,7 @@ import (
 // ListServices answers GET /api/v1/services.
 func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 	q, err := query(r, "network", "municipality", "target_group", "service_type", "delivery_mode",
-		"language", "organization", "local", "age", "sort", "client_lang", "lang", "limit", "offset")
+		"language", "organization", "local", "age", "sort", "client_lang", "modified_after", "lang", "limit", "offset")
 	if err != nil {
 		return err
 	}
@@ -23,11 +24,20 @@ func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	since, err := params.Time(q, "modified_after")
+	if err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	fs.OneOf("local", q.Get("local"), "true", "false", "1", "0")
+	if err := fs.Err(); err != nil {
+		return err
+	}
 	f := services.ServiceFilter{
 		Network: q.Get("network"), Municipality: q.Get("municipality"), TargetGroup: q.Get("target_group"),
 		ServiceType: q.Get("service_type"), DeliveryMode: q.Get("delivery_mode"), Language: q.Get("language"),
 		Organization: q.Get("organization"), Local: q.Get("local") == "true" || q.Get("local") == "1",
-		Age: age, Sort: q.Get("sort"), ClientLang: q.Get("client_lang"), Limit: limit, Offset: offset,
+		Age: age, Sort: q.Get("sort"), ClientLang: q.Get("client_lang"), ModifiedAfter: since, Limit: limit, Offset: offset,
 	}
 	items, total, err := a.Store.FindServices(r.Context(), f)
 	if err != nil {
@@ -40,7 +50,7 @@ func (a *API) ListServices(w http.ResponseWriter, r *http.Request) error {
 // ListContacts answers GET /api/v1/contacts. Fields limited to members or
 // admins are left out for anonymous callers.
 func (a *API) ListContacts(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "network", "municipality", "role", "lang", "limit", "offset")
+	q, err := query(r, "network", "municipality", "role", "modified_after", "lang", "limit", "offset")
 	if err != nil {
 		return err
 	}
@@ -48,8 +58,13 @@ func (a *API) ListContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	since, err := params.Time(q, "modified_after")
+	if err != nil {
+		return err
+	}
 	items, total, err := a.Store.FindContacts(r.Context(), services.ContactFilter{
-		Network: q.Get("network"), Municipality: q.Get("municipality"), Role: q.Get("role"), Limit: limit, Offset: offset})
+		Network: q.Get("network"), Municipality: q.Get("municipality"), Role: q.Get("role"),
+		ModifiedAfter: since, Limit: limit, Offset: offset})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/labels"
 	"github.com/serie-verkosto/directory/internal/search"
 )
 
@@ -20,6 +22,11 @@ func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
 	res, err := a.Index.Search(r.Context(), req)
 	if err != nil {
 		return err
+	}
+	// Labels come from the reference data; without the database the
+	// codes alone still answer.
+	if ref, err := a.Store.Reference(r.Context()); err == nil {
+		labels.Default().Facets(ref, res, l10n.Norm(req.Lang))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, res)

@@ -161,6 +161,16 @@ func (fs *Fields) Add(field, key, msg string, args ...any) {
 	*fs = append(*fs, FieldError{Field: field, Key: key, Message: fmt.Sprintf(msg, args...), Args: args})
 }
 
+// OneOf records that field is invalid unless value is empty or one of
+// allowed, naming the allowed values: a client learns from the error
+// what it may send.
+func (fs *Fields) OneOf(field, value string, allowed ...string) {
+	if value == "" || slices.Contains(allowed, value) {
+		return
+	}
+	fs.Add(field, "err.unknown_value", "unknown value %q; allowed: %s", value, strings.Join(allowed, ", "))
+}
+
 // Err returns nil when no field failed, else an Invalid *Error.
 func (fs Fields) Err() error {
 	if len(fs) == 0 {

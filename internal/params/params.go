@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -88,4 +89,22 @@ func ClientLang(q url.Values) (string, error) {
 	var fs apperr.Fields
 	fs.Add("client_lang", "err.client_lang", "must be fi, sv or en")
 	return "", fs.Err()
+}
+
+// Time parses the optional instant param ("modified_after"): zero when
+// absent; an RFC 3339 date and time, or a date (midnight UTC); Invalid,
+// naming the field, for anything else.
+func Time(q url.Values, param string) (time.Time, error) {
+	s := strings.TrimSpace(q.Get(param))
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	var fs apperr.Fields
+	fs.Add(param, "err.datetime", "must be a date (2026-01-31) or a date and time (2026-01-31T12:00:00Z)")
+	return time.Time{}, fs.Err()
 }

@@ -110,7 +110,7 @@ func TestCollect(t *testing.T) {
 			for field, want := range counts {
 				var wantVals []FacetValue
 				for v, n := range want {
-					wantVals = append(wantVals, FacetValue{v, n})
+					wantVals = append(wantVals, FacetValue{Value: v, Count: n})
 				}
 				slices.SortFunc(wantVals, func(a, b FacetValue) int {
 					if a.Count != b.Count {

@@ -45,7 +45,7 @@ type Index struct {
 
 	mu     sync.RWMutex
 	places *Places
-	munis  *services.Municipalities
+	refs   *services.Reference // filter values a request may name
 	syn    Synonyms
 
 	tables tables // per-segment keys and facet values
@@ -217,17 +217,21 @@ func (ix *Index) Checkpoint() (db.Position, bool, error) {
 // Count returns the number of documents.
 func (ix *Index) Count() (uint64, error) { return ix.b().DocCount() }
 
-// SetPlaces gives the index the municipalities for place recognition.
-func (ix *Index) SetPlaces(m *services.Municipalities) {
+// SetReference gives the index the reference data: municipalities for
+// place recognition, and the networks and vocabularies a filter may name.
+func (ix *Index) SetReference(ref *services.Reference) {
 	ix.mu.Lock()
-	ix.munis, ix.places = m, NewPlaces(m)
+	if ix.refs == nil || ix.refs.Munis != ref.Munis {
+		ix.places = NewPlaces(ref.Munis)
+	}
+	ix.refs = ref
 	ix.mu.Unlock()
 }
 
-func (ix *Index) hasPlaces() bool {
+func (ix *Index) hasReference() bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.munis != nil
+	return ix.refs != nil
 }
 
 // Batch collects documents to write with one checkpoint.
@@ -288,6 +292,9 @@ type Hit struct {
 // FacetValue is one value of a facet and how many results have it.
 type FacetValue struct {
 	Value string `json:"value"`
+	// Label names the value in the request's language; the search
+	// surfaces set it (package labels), the index does not.
+	Label string `json:"label,omitempty"`
 	Count int    `json:"count"`
 }
 
@@ -306,12 +313,9 @@ type Result struct {
 func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
-	places, munis, syn := ix.places, ix.munis, ix.syn
+	places, ref, syn := ix.places, ix.refs, ix.syn
 	ix.mu.RUnlock()
-	if munis == nil {
-		munis = services.NewMunicipalityIndex(nil)
-	}
-	plan, err := NewPlan(r, places, munis)
+	plan, err := NewPlan(r, places, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +364,8 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	out.Place = plan.Place
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	ix.cache.put(key, gen, out)
+	// The cache keeps its own copy: the caller owns what it is given.
+	ix.cache.put(key, gen, out.clone())
 	return out, nil
 }
 

@@ -42,6 +42,9 @@ func TestPlaces(t *testing.T) {
 func TestNewPlan(t *testing.T) {
 	munis := testMunis()
 	places := NewPlaces(munis)
+	vocab := services.NewVocabularies([]services.Vocabulary{{ID: services.VocabServiceType,
+		Terms: []services.Term{{ID: "therapy"}, {ID: "helpline"}}}})
+	ref := services.NewReference(munis, vocab, []services.Network{{Slug: "oulu"}}, nil)
 	tests := []struct {
 		name   string
 		req    Request
@@ -64,11 +67,16 @@ func TestNewPlan(t *testing.T) {
 		{"too long", Request{Q: strings.Repeat("a", MaxQueryRunes+1)}, nil, false, "", apperr.Invalid},
 		{"unknown municipality", Request{Municipality: "Atlantis"}, nil, false, "", apperr.Invalid},
 		{"unknown type", Request{Type: "pizza"}, nil, false, "", apperr.Invalid},
+		{"unknown freshness", Request{Fresh: "bogus"}, nil, false, "", apperr.Invalid},
+		{"unknown network", Request{Network: "atlantis"}, nil, false, "", apperr.Invalid},
+		{"unknown term", Request{ServiceType: "pizza"}, nil, false, "", apperr.Invalid},
+		{"term of another vocabulary", Request{DeliveryMode: "therapy"}, nil, false, "", apperr.Invalid},
+		{"known filters", Request{Q: "x", Type: "service", Fresh: "overdue", Network: "oulu", ServiceType: "therapy"}, []string{"x"}, true, "", ""},
 		{"many words capped", Request{Q: strings.Repeat("sana ", 40)}, []string{"sana", "sana", "sana", "sana", "sana", "sana", "sana", "sana", "sana", "sana", "sana", "sana"}, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := NewPlan(tt.req, places, munis)
+			p, err := NewPlan(tt.req, places, ref)
 			if tt.err != "" {
 				if !apperr.Is(err, tt.err) {
 					t.Fatalf("err = %v, want %s", err, tt.err)

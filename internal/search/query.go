@@ -103,9 +103,11 @@ func words(q string) []string {
 }
 
 // NewPlan checks and parses a request. It fails only on input that cannot
-// be a search (an over-long query or an unknown filter value), never on
-// query syntax: no character has a special meaning.
-func NewPlan(r Request, places *Places, munis *services.Municipalities) (Plan, error) {
+// be a search (an over-long query or an unknown filter value, named with
+// the values allowed), never on query syntax: no character has a special
+// meaning. ref holds the networks and terms a filter may name; without it
+// (an index not yet given its reference data) those filters go unchecked.
+func NewPlan(r Request, places *Places, ref *services.Reference) (Plan, error) {
 	p := Plan{Filters: map[string]string{}, Lang: l10n.Norm(r.Lang)}
 	if !utf8.ValidString(r.Q) {
 		r.Q = strings.ToValidUTF8(r.Q, " ")
@@ -113,7 +115,14 @@ func NewPlan(r Request, places *Places, munis *services.Municipalities) (Plan, e
 	if n := utf8.RuneCountInString(r.Q); n > MaxQueryRunes {
 		return p, apperr.Keyed(apperr.Invalid, "err.query_too_long_n", "the query is too long (%d characters, at most %d)", n, MaxQueryRunes)
 	}
+	if err := checkFilters(r, ref); err != nil {
+		return p, err
+	}
 	if r.Municipality != "" {
+		munis := services.NewMunicipalityIndex(nil)
+		if ref != nil {
+			munis = ref.Munis
+		}
 		m, ok := munis.Lookup(r.Municipality)
 		if !ok {
 			return p, apperr.Keyed(apperr.Invalid, "err.unknown_municipality_ref", "unknown municipality %q: give a three-digit code or a Finnish or Swedish name", r.Municipality)
@@ -154,10 +163,22 @@ func NewPlan(r Request, places *Places, munis *services.Municipalities) (Plan, e
 	if r.Age != nil {
 		p.Filters[fAge] = strconv.Itoa(*r.Age)
 	}
-	if t := p.Filters[fType]; t != "" && t != TypeService && t != TypeContact && t != TypeNetwork && t != TypePathway {
-		return p, apperr.Keyed(apperr.Invalid, "err.unknown_type", "unknown type %q: use service, contact, network or pathway", t)
-	}
 	return p, nil
+}
+
+// checkFilters answers Invalid for a filter value no document can have,
+// naming the values allowed, rather than an empty result that looks like
+// an answer.
+func checkFilters(r Request, ref *services.Reference) error {
+	var fs apperr.Fields
+	fs.OneOf("type", strings.TrimSpace(r.Type), TypeService, TypeContact, TypeNetwork, TypePathway)
+	fs.OneOf("fresh", strings.TrimSpace(r.Fresh), "verified", "unverified", "overdue")
+	if ref != nil {
+		ref.CheckFilters(&fs, services.FilterValues{Network: strings.TrimSpace(r.Network),
+			TargetGroup: strings.TrimSpace(r.TargetGroup), ServiceType: strings.TrimSpace(r.ServiceType),
+			DeliveryMode: strings.TrimSpace(r.DeliveryMode)})
+	}
+	return fs.Err()
 }
 
 // Boosts: a title beats a body, an exact word beats a stem, a stem beats a

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,26 +115,18 @@ func (s *Syncer) Wake() {
 }
 
 func (s *Syncer) env(ctx context.Context) (*Env, error) {
-	e := &Env{Now: s.DB.Now()}
-	var err error
-	if e.Vocab, err = s.Store.Vocabularies(ctx); err != nil {
-		return nil, err
-	}
-	if e.Munis, err = s.Store.Municipalities(ctx); err != nil {
-		return nil, err
-	}
-	if e.Networks, err = s.Store.Networks(ctx); err != nil {
-		return nil, err
-	}
-	orgs, err := s.Store.Organizations(ctx)
+	ref, err := s.Store.Reference(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e.Orgs = map[string]services.Organization{}
-	for _, o := range orgs {
+	// The snapshot is never modified; Networks is cloned as Store.Networks
+	// would, for documents that keep it.
+	e := &Env{Now: s.DB.Now(), Vocab: ref.Vocab, Munis: ref.Munis, Networks: slices.Clone(ref.Networks),
+		Orgs: make(map[string]services.Organization, len(ref.Orgs))}
+	for _, o := range ref.Orgs {
 		e.Orgs[o.ID] = o
 	}
-	s.Index.SetPlaces(e.Munis)
+	s.Index.SetReference(ref)
 	return e, nil
 }
 
@@ -167,12 +160,12 @@ func (s *Syncer) Sync(ctx context.Context, progress func(done, total int)) (db.P
 	case ok && to == cp:
 		// Nothing new, but a process that opens an up-to-date index
 		// still needs the municipalities to recognise places.
-		if !s.Index.hasPlaces() {
-			m, err := s.Store.Municipalities(ctx)
+		if !s.Index.hasReference() {
+			ref, err := s.Store.Reference(ctx)
 			if err != nil {
 				return cp, err
 			}
-			s.Index.SetPlaces(m)
+			s.Index.SetReference(ref)
 		}
 	case !ok:
 		env, err := s.env(ctx)

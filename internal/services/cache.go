@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/serie-verkosto/directory/internal/apperr"
 )
 
 // Reference is the reference data that pages show and writes check
@@ -54,6 +56,33 @@ func (r *Reference) Organization(id string) (Organization, bool) {
 		return Organization{}, false
 	}
 	return r.Orgs[i], true
+}
+
+// FilterValues are the values of a list's or a search's filters that
+// name a network or a vocabulary term.
+type FilterValues struct {
+	Network, TargetGroup, ServiceType, DeliveryMode string
+}
+
+// CheckFilters records in fs each value of f that names no network or
+// term, with the values allowed: a filter that can match nothing is a
+// mistake to show, not an empty answer. r may be nil when f is empty.
+func (r *Reference) CheckFilters(fs *apperr.Fields, f FilterValues) {
+	if f == (FilterValues{}) {
+		return
+	}
+	if f.Network != "" {
+		if _, ok := r.Network(f.Network); !ok {
+			slugs := make([]string, len(r.Networks))
+			for i, n := range r.Networks {
+				slugs[i] = n.Slug
+			}
+			fs.OneOf("network", f.Network, slugs...)
+		}
+	}
+	r.Vocab.CheckTerm(fs, "target_group", VocabClientSituation, f.TargetGroup)
+	r.Vocab.CheckTerm(fs, "service_type", VocabServiceType, f.ServiceType)
+	r.Vocab.CheckTerm(fs, "delivery_mode", VocabDeliveryMode, f.DeliveryMode)
 }
 
 // refCache holds the current snapshot. gen counts invalidations, so that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
@@ -34,8 +35,10 @@ type ContactFilter struct {
 	Role         string
 	// IncludeArchived lists archived contacts too (hidden by default).
 	IncludeArchived bool
-	Limit           int
-	Offset          int
+	// ModifiedAfter, when set, keeps the contacts changed at or after it.
+	ModifiedAfter time.Time
+	Limit         int
+	Offset        int
 }
 
 // FindContacts returns one page of contact persons, regional contacts
@@ -52,12 +55,19 @@ func (s *Store) FindContacts(ctx context.Context, f ContactFilter) ([]Contact, i
 	if !f.IncludeArchived {
 		where = append(where, "c.status <> 'archived'")
 	}
+	var fs apperr.Fields
+	fs.OneOf("role", f.Role, ContactRoles...)
 	if f.Network != "" {
-		if _, err := s.Network(ctx, f.Network); apperr.Is(err, apperr.NotFound) {
-			return nil, 0, apperr.Keyed(apperr.Invalid, "err.unknown_network", "unknown network %q", f.Network)
-		} else if err != nil {
+		ref, err := s.Reference(ctx)
+		if err != nil {
 			return nil, 0, err
 		}
+		ref.CheckFilters(&fs, FilterValues{Network: f.Network})
+	}
+	if err := fs.Err(); err != nil {
+		return nil, 0, err
+	}
+	if f.Network != "" {
 		where = append(where, `c.network_slug = ?`)
 		args = append(args, f.Network)
 	}
@@ -70,11 +80,12 @@ func (s *Store) FindContacts(ctx context.Context, f ContactFilter) ([]Contact, i
 		args = append(args, m.Code)
 	}
 	if f.Role != "" {
-		if !contains(ContactRoles, f.Role) {
-			return nil, 0, apperr.Errorf(apperr.Invalid, "unknown role %q: use one of %s", f.Role, strings.Join(ContactRoles, ", "))
-		}
 		where = append(where, `c.role = ?`)
 		args = append(args, f.Role)
+	}
+	if !f.ModifiedAfter.IsZero() {
+		where = append(where, `c.updated_at >= ?`)
+		args = append(args, f.ModifiedAfter.UTC())
 	}
 	cond := ""
 	if len(where) > 0 {

@@ -123,6 +123,23 @@ func (v *Vocabularies) Term(vocab, id string) (Term, bool) {
 	return t, ok
 }
 
+// CheckTerm records in fs that param is invalid unless id is empty or a
+// term of vocab, naming the terms allowed.
+func (v *Vocabularies) CheckTerm(fs *apperr.Fields, param, vocab, id string) {
+	if id == "" {
+		return
+	}
+	if _, ok := v.Term(vocab, id); ok {
+		return
+	}
+	voc, _ := v.Vocabulary(vocab)
+	ids := make([]string, len(voc.Terms))
+	for i, t := range voc.Terms {
+		ids[i] = t.ID
+	}
+	fs.OneOf(param, id, ids...)
+}
+
 // Label returns the term's name in lang, or the id when it is unknown.
 func (v *Vocabularies) Label(vocab, id, lang string) string {
 	if t, ok := v.Term(vocab, id); ok {

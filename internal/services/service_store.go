@@ -91,7 +91,10 @@ type ServiceFilter struct {
 	Sort string
 	// ClientLang, with SortFit, puts the services known to serve in the
 	// client's language (fi, sv, en) first within local and national.
-	ClientLang    string
+	ClientLang string
+	// ModifiedAfter, when set, keeps the services changed at or after it,
+	// for a system that copies the directory and asks what is new.
+	ModifiedAfter time.Time
 	Limit, Offset int
 }
 
@@ -256,38 +259,33 @@ func (s *Store) serviceWhere(ctx context.Context, f ServiceFilter) (string, []an
 			(a.kind = 'network' AND a.ref IN (SELECT network_slug FROM network_municipalities WHERE municipality_code = ?))))`)
 		args = append(args, m.Code, m.CountySlug, m.Code)
 	}
-	if f.Network != "" {
-		if _, err := s.Network(ctx, f.Network); err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				return "", nil, apperr.Keyed(apperr.Invalid, "err.unknown_network", "unknown network %q", f.Network)
-			}
+	var ref *Reference
+	if f.Network != "" || f.TargetGroup != "" || f.ServiceType != "" || f.DeliveryMode != "" {
+		if ref, err = s.Reference(ctx); err != nil {
 			return "", nil, err
 		}
+	}
+	var fs apperr.Fields
+	ref.CheckFilters(&fs, FilterValues{Network: f.Network, TargetGroup: f.TargetGroup,
+		ServiceType: f.ServiceType, DeliveryMode: f.DeliveryMode})
+	if err := fs.Err(); err != nil {
+		return "", nil, err
+	}
+	if f.Network != "" {
 		where = append(where, `(`+national+`s.id IN (SELECT a.service_id FROM service_areas a WHERE
 			(a.kind = 'network' AND a.ref = ?) OR
 			(a.kind = 'municipality' AND a.ref IN (SELECT municipality_code FROM network_municipalities WHERE network_slug = ?)) OR
 			(a.kind = 'county' AND a.ref IN (SELECT m.county_slug FROM municipalities m JOIN network_municipalities nm ON nm.municipality_code = m.code WHERE nm.network_slug = ?))))`)
 		args = append(args, f.Network, f.Network, f.Network)
 	}
-	var vocab *Vocabularies
-	for _, t := range []struct{ vocab, term, param string }{
-		{VocabClientSituation, f.TargetGroup, "target_group"},
-		{VocabServiceType, f.ServiceType, "service_type"},
-		{VocabDeliveryMode, f.DeliveryMode, "delivery_mode"},
-		{VocabLanguage, f.Language, "language"},
+	for _, t := range []struct{ vocab, term string }{
+		{VocabClientSituation, f.TargetGroup},
+		{VocabServiceType, f.ServiceType},
+		{VocabDeliveryMode, f.DeliveryMode},
+		{VocabLanguage, f.Language},
 	} {
 		if t.term == "" {
 			continue
-		}
-		if t.vocab != VocabLanguage {
-			if vocab == nil {
-				if vocab, err = s.Vocabularies(ctx); err != nil {
-					return "", nil, err
-				}
-			}
-			if _, ok := vocab.Term(t.vocab, t.term); !ok {
-				return "", nil, apperr.Keyed(apperr.Invalid, "err.unknown_filter_term", "unknown %s %q", t.param, t.term)
-			}
 		}
 		where = append(where, `s.id IN (SELECT t.service_id FROM service_terms t WHERE t.vocabulary = ? AND t.term = ?)`)
 		args = append(args, t.vocab, t.term)
@@ -298,6 +296,10 @@ func (s *Store) serviceWhere(ctx context.Context, f ServiceFilter) (string, []an
 	}
 	if f.Anonymous {
 		where = append(where, `s.anonymous = TRUE`)
+	}
+	if !f.ModifiedAfter.IsZero() {
+		where = append(where, `s.updated_at >= ?`)
+		args = append(args, f.ModifiedAfter.UTC())
 	}
 	if f.Age != nil {
 		where = append(where, `(s.age_min IS NULL OR s.age_min <= ?) AND (s.age_max IS NULL OR s.age_max >= ?)`)
