@@ -71,6 +71,11 @@ func (rt Route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	handlers := map[string]Handler{http.MethodGet: rt.Get, http.MethodHead: rt.Get,
 		http.MethodPost: rt.Post, http.MethodPut: rt.Put, http.MethodDelete: rt.Delete}
 	h := handlers[r.Method]
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	if rt.Get != nil && (read || r.Method == http.MethodOptions) && allowCORS(w, r) && !read {
+		w.WriteHeader(http.StatusNoContent) // a preflight for a read
+		return
+	}
 	if h == nil {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
@@ -82,9 +87,16 @@ func (rt Route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		MethodNotAllowed(w, r)
 		return
 	}
-	if err := h(w, r); err != nil {
-		WriteError(w, r, err, rt.API.Log)
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			WriteError(w, r, err, rt.API.Log)
+		}
 	}
+	if read {
+		conditional(w, r, serve)
+		return
+	}
+	serve(w, r)
 }
 
 type errorBody struct {
@@ -158,9 +170,11 @@ func list[T any](items []T, total, limit, offset int) List[T] {
 }
 
 // writeOne writes one resource with its version as a strong ETag, which a
-// client sends back in If-Match when it updates.
-func writeOne(w http.ResponseWriter, version int, v any) {
-	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(version)))
+// client sends back in If-Match when it updates, and its last change as
+// Last-Modified.
+func writeOne(w http.ResponseWriter, m services.Meta, v any) {
+	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(m.Version)))
+	setLastModified(w, m.UpdatedAt)
 	writeJSON(w, http.StatusOK, v)
 }
 

@@ -111,7 +111,7 @@ func (a *API) GetNetwork(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOne(w, n.Version, n)
+	writeOne(w, n.Meta, n)
 	return nil
 }
 

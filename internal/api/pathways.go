@@ -1,12 +1,15 @@
 package api
 
 import (
-	"github.com/serie-verkosto/directory/internal/params"
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
 )
@@ -148,15 +151,23 @@ func (a *API) GetPathway(w http.ResponseWriter, r *http.Request) error {
 	}
 	muni, net := q.Get("municipality"), q.Get("network")
 	if muni == "" && net == "" {
-		writeOne(w, p.Version, p)
+		writeOne(w, p.Meta, p)
 		return nil
 	}
 	res, err := a.Pathways.ResolveFor(r.Context(), userOf(r), p, pathways.Where{Municipality: muni, Network: net, Age: age, Lang: clientLang})
 	if err != nil {
 		return err
 	}
-	writeOne(w, p.Version, NewResolvedPathway(res))
-	return nil
+	// What a pathway resolves to at a place changes with the services
+	// there, not only with the pathway's version: the ETag says both.
+	body, err := json.Marshal(NewResolvedPathway(res))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", `"`+strconv.Itoa(p.Version)+"-"+strings.Trim(BodyETag(body), `"`)+`"`)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(append(body, '\n'))
+	return err
 }
 
 // CreatePathway answers POST /api/v1/pathways: 201 with the stored
@@ -223,6 +234,6 @@ func (a *API) UpdatePathway(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusAccepted, map[string]any{"proposed": true, "pathway": p})
 		return nil
 	}
-	writeOne(w, p.Version, p)
+	writeOne(w, p.Meta, p)
 	return nil
 }

@@ -32,7 +32,7 @@ type listing[T any] struct {
 	view func(x T, u *users.User) any
 }
 
-func (l *listing[T]) version(x *T) int { _, m := l.uc.Fields(x); return m.Version }
+func (l *listing[T]) meta(x *T) services.Meta { _, m := l.uc.Fields(x); return *m }
 
 // get answers GET {path}{id}.
 func (l *listing[T]) get(w http.ResponseWriter, r *http.Request) error {
@@ -47,7 +47,7 @@ func (l *listing[T]) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOne(w, l.version(&x), l.view(x, userOf(r)))
+	writeOne(w, l.meta(&x), l.view(x, userOf(r)))
 	return nil
 }
 
@@ -91,7 +91,7 @@ func (l *listing[T]) update(w http.ResponseWriter, r *http.Request) error {
 	if err := l.uc.Save(r.Context(), userOf(r), &x, false); err != nil {
 		return err
 	}
-	writeOne(w, meta.Version, l.view(x, userOf(r)))
+	writeOne(w, l.meta(&x), l.view(x, userOf(r)))
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (l *listing[T]) verify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOne(w, l.version(&x), l.view(x, userOf(r)))
+	writeOne(w, l.meta(&x), l.view(x, userOf(r)))
 	return nil
 }
 
@@ -128,7 +128,7 @@ func (l *listing[T]) archive(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		v = l.version(&x)
+		v = l.meta(&x).Version
 	} else if v, err = IfMatch(r, 0); err != nil {
 		return err
 	}
@@ -193,7 +193,10 @@ func IfMatch(r *http.Request, bodyVersion int) (int, error) {
 		return 0, apperr.Keyed(apperr.PreconditionRequired, "err.if_match",
 			"name the version you read: send If-Match with the ETag (or the version field)")
 	}
-	n, err := strconv.Atoi(strings.Trim(h, `"`))
+	// A resolved pathway's ETag is its version and a hash of what was
+	// resolved ("3-…"): its version is what a write names.
+	tag, _, _ := strings.Cut(strings.Trim(h, `"`), "-")
+	n, err := strconv.Atoi(tag)
 	if err != nil || n <= 0 || strings.HasPrefix(h, "W/") {
 		return 0, apperr.Keyed(apperr.Invalid, "err.if_match_bad", "If-Match must be the ETag of the resource, such as \"3\"")
 	}
