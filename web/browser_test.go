@@ -522,6 +522,19 @@ func TestBrowserJourneys(t *testing.T) {
 		if row := run(t, step, chromedp.Text(chromedp.CSS(`table.list`))); !strings.Contains(row, "Sovittu Turun verkoston kanssa.") {
 			t.Errorf("the saved reason is not listed")
 		}
+		// An integration's API token: made on the admin page, shown once.
+		b.do(t, step,
+			chromedp.Navigate(b.url("/admin/tokens")),
+			chromedp.WaitVisible(chromedp.CSS(`form.stacked`)),
+			chromedp.SetValue(chromedp.ID("f-name"), "selain-integraatio"),
+			chromedp.Click(chromedp.CSS(`input[name="networks"]`)),
+			chromedp.Click(chromedp.CSS(`form.stacked button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.password-once code`)),
+		)
+		a.check(t, step, "API tokens")
+		if code := run(t, step, chromedp.Text(chromedp.CSS(`.password-once code`))); !strings.HasPrefix(code, "srd_") {
+			t.Errorf("the token shown is %q", code)
+		}
 	})
 	a.report(t)
 }

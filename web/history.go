@@ -13,6 +13,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/tokens"
 )
 
 // The history of a listing: every audit-log entry with who, when and a
@@ -202,9 +203,11 @@ func (s *Server) actorName(ctx context.Context, b *Base, actor string, cache map
 		return n
 	}
 	name := actor
-	switch actor {
-	case "seed", "system", corrections.Anonymous:
+	switch {
+	case actor == "seed" || actor == "system" || actor == corrections.Anonymous:
 		name = b.T("history.actor." + actor)
+	case strings.HasPrefix(actor, tokens.ActorPrefix):
+		name = b.T("history.actor.token", strings.TrimPrefix(actor, tokens.ActorPrefix))
 	default:
 		if s.cfg.Users != nil {
 			if u, err := s.cfg.Users.ByID(ctx, actor); err == nil {

@@ -4,10 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/tokens"
 )
 
 // IdentityFrom returns the request's identity; anonymous when nobody is
@@ -25,6 +30,10 @@ func IdentityFrom(ctx context.Context) auth.Identity { return auth.IdentityFrom(
 // logged in". Requests without the cookie are never given one.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if bearerRequest(r) {
+			s.identifyBearer(w, r, next)
+			return
+		}
 		if s.cfg.Auth == nil {
 			next.ServeHTTP(w, r)
 			return
@@ -61,5 +70,82 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		ctx := auth.WithIdentity(r.Context(), auth.Identity{User: &u, Session: sess, Token: c.Value})
 		ctx = db.WithActor(ctx, u.ID)
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// API token throttles: a token's requests, and refused tokens per client
+// address (a token is 256 random bits, so this only keeps a broken or
+// hostile client from loading the database).
+const (
+	TokenRate           = rate.Limit(20) // requests per second, after the burst
+	TokenBurst          = 200
+	TokenFailsPerMinute = 10
+	TokenFailBurst      = 20
+)
+
+// bearerRequest reports whether r is an API request that carries its own
+// credential (an Authorization header): it is identified by that alone,
+// never by a cookie.
+func bearerRequest(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" && strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// identifyBearer identifies an API request by its bearer token: as the
+// token's editor or admin, scoped to its networks, the audit log's actor
+// "token:<name>". A missing, malformed, unknown or revoked token is a 401
+// (RFC 6750); too many requests are a 429. The database being away is a
+// 503: the token may be good.
+func (s *Server) identifyBearer(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	secret = strings.TrimSpace(secret)
+	now := time.Now()
+	var t tokens.Token
+	var err error = apperr.Keyed(apperr.Unauthorized, "err.token", "the token is not valid (unknown, revoked or mistyped)")
+	if strings.EqualFold(scheme, "Bearer") && secret != "" && s.cfg.Tokens != nil {
+		t, err = s.cfg.Tokens.Authenticate(r.Context(), secret)
+	}
+	switch {
+	case apperr.Is(err, apperr.Unauthorized):
+		if !s.tokenFail.Allow(auth.AddrKey(clientAddr(r)), now) {
+			err = tooManyTokenRequests(w)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="directory", error="invalid_token"`)
+		}
+		s.refuse(w, r, err)
+		return
+	case err != nil:
+		s.refuse(w, r, err)
+		return
+	case !s.tokenUse.Allow(t.Name, now):
+		s.refuse(w, r, tooManyTokenRequests(w))
+		return
+	}
+	u := t.User()
+	ctx := auth.WithIdentity(r.Context(), auth.Identity{User: u})
+	next.ServeHTTP(w, r.WithContext(db.WithActor(ctx, u.ID)))
+}
+
+func newTokenFailLimiter() *auth.Limiter {
+	return auth.NewLimiter(rate.Every(time.Minute/TokenFailsPerMinute), TokenFailBurst, auth.DefaultMaxKeys)
+}
+
+func tooManyTokenRequests(w http.ResponseWriter) error {
+	w.Header().Set("Retry-After", "1")
+	return apperr.Keyed(apperr.TooMany, "err.token_throttled", "too many requests with this token; slow down")
+}
+
+// crossOriginProtection refuses cross-origin writes of browsers (their
+// cookies would go along). An API request with its own credential (a bearer
+// token) carries none a page could borrow: no CSRF defence is needed, and
+// a browser cannot send one cross-origin without a preflight, which only
+// reads are granted.
+func crossOriginProtection(next http.Handler) http.Handler {
+	protected := http.NewCrossOriginProtection().Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if bearerRequest(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
 	})
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/tokens"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/web/i18n"
 )
@@ -65,6 +66,9 @@ type Config struct {
 	Users       *users.Store
 	Corrections *corrections.Store
 	Pathways    *pathways.Store
+	// Tokens lets integrations write through the API with a bearer
+	// token; nil refuses every token.
+	Tokens *tokens.Store
 	// SecureCookies marks the session cookie Secure (TLS, or a TLS proxy
 	// in front).
 	SecureCookies bool
@@ -112,6 +116,9 @@ type Server struct {
 	readiness atomic.Pointer[string]
 	// reports throttles correction reports per client address.
 	reports *auth.Limiter
+	// tokenUse throttles the requests of each API token, tokenFail the
+	// refused tokens per client address.
+	tokenUse, tokenFail *auth.Limiter
 }
 
 type staticFile struct {
@@ -141,8 +148,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("quick-exit URL %q: want an absolute http(s) address", cfg.QuickExit)
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat, labels: labels.New(cat),
-		reports:  newReportLimiter(),
-		services: servicePages(cfg.Store), contacts: contactPages(cfg.Store)}
+		reports:   newReportLimiter(),
+		tokenUse:  auth.NewLimiter(TokenRate, TokenBurst, auth.DefaultMaxKeys),
+		tokenFail: newTokenFailLimiter(),
+		services:  servicePages(cfg.Store), contacts: contactPages(cfg.Store)}
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}
@@ -186,7 +195,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.identify(h)
 	h = s.observe(h)
 	h = s.limitRequest(h)
-	h = http.NewCrossOriginProtection().Handler(h)
+	h = crossOriginProtection(h)
 	h = s.recoverPanics(h)
 	// Outermost, so that even refusals (414, cross-origin 403) carry them.
 	return securityHeaders(h)
@@ -239,7 +248,7 @@ func (s *Server) StaticURL(name string) string {
 // the layout.
 var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error", "help",
 	// Accounts, editing, history, dashboard and corrections.
-	"login", "sessions", "password", "totp", "users", "user", "user_secret", "consultations", "consultation", "edit_service", "edit_contact",
+	"login", "sessions", "password", "totp", "users", "user", "user_secret", "tokens", "consultations", "consultation", "edit_service", "edit_contact",
 	"history", "dashboard", "report",
 	// Care pathways (the handout is one of barePages).
 	"pathways", "pathway", "pathway_all", "coverage", "pathway_edit", "pathway_proposal"}

@@ -26,6 +26,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/tokens"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/seed"
 	"github.com/serie-verkosto/directory/web"
@@ -132,7 +133,7 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 	}
 	s.addListings(t)
 	cfg := web.Config{Store: st, Log: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Auth: au, Users: us, Corrections: s.corr, QuickExit: o.exit}
+		Auth: au, Users: us, Corrections: s.corr, QuickExit: o.exit, Tokens: tokens.NewStore(d)}
 	sources := search.ListingSources(st)
 	if o.pathways {
 		cfg.Pathways = pathways.NewStore(d, st)

@@ -29,6 +29,8 @@ commands:
   reindex   rebuild the search index from the database
   import    import ptv: import and sync services from the Suomi.fi service catalogue (PTV)
   user add  add a user; the password is read from standard input
+  token add     make an API token for an integration (printed once)
+  token revoke  end an API token at once
 
 Every flag can also be set as an environment variable DIRECTORY_<FLAG>
 (for example --db as DIRECTORY_DB). Run "directory COMMAND -h" for flags.
@@ -59,6 +61,20 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 2
 		}
 		err = cmdUserAdd(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "token":
+		sub := ""
+		if len(args) > 0 {
+			sub = args[0]
+		}
+		switch sub {
+		case "add":
+			err = cmdTokenAdd(ctx, args[1:], stdout, stderr, getenv)
+		case "revoke":
+			err = cmdTokenRevoke(ctx, args[1:], stdout, stderr, getenv)
+		default:
+			fmt.Fprintln(stderr, "usage: directory token add --name N --role editor|admin [--network SLUG]\n       directory token revoke --name N")
+			return 2
+		}
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

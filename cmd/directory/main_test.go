@@ -77,6 +77,32 @@ func TestCommands(t *testing.T) {
 			if code != 1 || !strings.Contains(errs, `unknown network "nowhere"`) {
 				t.Errorf("unknown network: %d %q", code, errs)
 			}
+
+			// An integration's token: printed once, alone on standard output.
+			code, out, errs = run(t, nil, "", append([]string{"token", "add", "--name", "esimerkki-sync", "--role", "editor", "--network", "oulu"}, loc...)...)
+			if secret := strings.TrimSpace(out); code != 0 || !strings.HasPrefix(secret, "srd_") || strings.Contains(secret, "\n") ||
+				!strings.Contains(errs, "shown once") {
+				t.Fatalf("token add: %d %q %q", code, out, errs)
+			}
+			code, _, errs = run(t, nil, "", append([]string{"token", "add", "--name", "esimerkki-sync", "--role", "admin"}, loc...)...)
+			if code != 1 || !strings.Contains(errs, "exists") {
+				t.Errorf("a taken token name: %d %q", code, errs)
+			}
+			code, _, errs = run(t, nil, "", append([]string{"token", "add", "--name", "x", "--role", "editor"}, loc...)...)
+			if code != 1 || !strings.Contains(errs, "networks") {
+				t.Errorf("an editor token without networks: %d %q", code, errs)
+			}
+			code, out, errs = run(t, nil, "", append([]string{"token", "revoke", "--name", "esimerkki-sync"}, loc...)...)
+			if code != 0 || !strings.Contains(out, "revoked") {
+				t.Errorf("token revoke: %d %q %q", code, out, errs)
+			}
+			code, _, errs = run(t, nil, "", append([]string{"token", "revoke", "--name", "ei-ole"}, loc...)...)
+			if code != 1 || !strings.Contains(errs, "no token") {
+				t.Errorf("revoking an unknown token: %d %q", code, errs)
+			}
+			if code, _, _ = run(t, nil, "", "token"); code != 2 {
+				t.Errorf("token without a subcommand: %d", code)
+			}
 		})
 	}
 }

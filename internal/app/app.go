@@ -26,6 +26,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/tokens"
 	"github.com/serie-verkosto/directory/internal/users"
 	"github.com/serie-verkosto/directory/internal/voikko"
 	"github.com/serie-verkosto/directory/seed"
@@ -63,6 +64,7 @@ type App struct {
 	Pathways    *pathways.Store
 	Users       *users.Store
 	Corrections *corrections.Store
+	Tokens      *tokens.Store
 	Auth        *auth.Authenticator
 	Index       *search.Index
 	Syncer      *search.Syncer
@@ -117,6 +119,7 @@ func New(d *db.DB, o Options) (*App, error) {
 	a.Pathways = pathways.NewStore(d, a.Services)
 	a.Users = users.NewStore(d)
 	a.Corrections = corrections.NewStore(d)
+	a.Tokens = tokens.NewStore(d)
 	var err error
 	if a.Auth, err = auth.New(d, a.Users, o.Auth); err != nil {
 		return nil, err
@@ -152,6 +155,7 @@ func New(d *db.DB, o Options) (*App, error) {
 	wc.Store, wc.Log, wc.Registry, wc.Ready = a.Services, o.Log, a.Registry, a.Ready
 	wc.ReadyDetail = morphology
 	wc.Index, wc.API, wc.Auth, wc.Users, wc.Corrections, wc.Pathways = ix, a.API, a.Auth, a.Users, a.Corrections, a.Pathways
+	wc.Tokens = a.Tokens
 	if a.Web, err = web.New(wc); err != nil {
 		ix.Close()
 		return nil, err

@@ -27,7 +27,7 @@ const (
 // has logged in to the account of email within DeviceLifetime, and returns
 // its token hash.
 func (a *Authenticator) trustedDevice(ctx context.Context, email, device string, now time.Time) (string, bool, error) {
-	h, ok := hashToken(device)
+	h, ok := HashToken(device)
 	if !ok {
 		return "", false, nil
 	}
@@ -47,7 +47,7 @@ func (a *Authenticator) trustedDevice(ctx context.Context, email, device string,
 // admin to enrol in TOTP: the password was right).
 func (a *Authenticator) TrustDevice(ctx context.Context, userID, device string) (string, error) {
 	now := a.now()
-	if h, ok := hashToken(device); ok {
+	if h, ok := HashToken(device); ok {
 		res, err := a.db.ExecContext(ctx, a.db.Rebind(`UPDATE login_devices SET last_used_at = ? WHERE token_hash = ? AND user_id = ?`), now, h, userID)
 		if err != nil {
 			return "", fmt.Errorf("trust device: %w", err)
@@ -56,8 +56,8 @@ func (a *Authenticator) TrustDevice(ctx context.Context, userID, device string) 
 			return device, nil
 		}
 	}
-	token := newToken()
-	h, _ := hashToken(token)
+	token := NewToken()
+	h, _ := HashToken(token)
 	err := a.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO login_devices (token_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)`),
 			h, userID, now, now); err != nil {

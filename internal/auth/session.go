@@ -60,15 +60,17 @@ const (
 	sessionIDLen = 12
 )
 
-func newToken() string {
+// NewToken returns a new random token: a session's, a device's, or the
+// secret of an API token (package tokens).
+func NewToken() string {
 	b := make([]byte, tokenBytes)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// hashToken returns the stored form of a token, or false when token is not
-// one this package could have made.
-func hashToken(token string) (string, bool) {
+// HashToken returns the stored form of a token (its SHA-256, in hex), or
+// false when token is not one NewToken could have made.
+func HashToken(token string) (string, bool) {
 	if len(token) != tokenLen {
 		return "", false
 	}
@@ -83,7 +85,7 @@ func hashToken(token string) (string, bool) {
 // Session.ID), so that a page can mark the current session; "" for a
 // malformed token.
 func SessionID(token string) string {
-	h, ok := hashToken(token)
+	h, ok := HashToken(token)
 	if !ok {
 		return ""
 	}
@@ -94,8 +96,8 @@ func SessionID(token string) string {
 // u's sessions that can no longer be used, so the table does not grow
 // with every login.
 func (a *Authenticator) newSession(ctx context.Context, u users.User, enrolOnly bool, userAgent string) (string, error) {
-	token := newToken()
-	h, _ := hashToken(token)
+	token := NewToken()
+	h, _ := HashToken(token)
 	err := a.db.InTx(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM sessions WHERE user_id = ? AND (expires_at <= ? OR revoked_at IS NOT NULL OR epoch <> ?)`),
 			u.ID, tx.Now, u.SessionEpoch)
@@ -124,7 +126,7 @@ func (a *Authenticator) newSession(ctx context.Context, u users.User, enrolOnly 
 // session loads and checks the session of token, and its user, and marks
 // it used. enrol says whether an enrolment-only session will do.
 func (a *Authenticator) session(ctx context.Context, token string, enrol bool) (Session, users.User, error) {
-	h, ok := hashToken(token)
+	h, ok := HashToken(token)
 	if !ok {
 		return Session{}, users.User{}, errSessionEnded()
 	}
@@ -177,7 +179,7 @@ func (a *Authenticator) EnrolmentSession(ctx context.Context, token string) (Ses
 // Logout ends the session the token names. Ending an unknown or already
 // ended session is not an error: the result is the same.
 func (a *Authenticator) Logout(ctx context.Context, token string) error {
-	h, ok := hashToken(token)
+	h, ok := HashToken(token)
 	if !ok {
 		return nil
 	}
@@ -241,7 +243,7 @@ func (a *Authenticator) EndSession(ctx context.Context, userID, id string) error
 // EndOtherSessions ends every session of the user but the one the token
 // names ("log out everywhere else"). It returns how many it ended.
 func (a *Authenticator) EndOtherSessions(ctx context.Context, userID, token string) (int, error) {
-	h, _ := hashToken(token)
+	h, _ := HashToken(token)
 	res, err := a.db.ExecContext(ctx, a.db.Rebind(`UPDATE sessions SET revoked_at = ?
 		WHERE user_id = ? AND token_hash <> ? AND revoked_at IS NULL`), a.now(), userID, h)
 	if err != nil {
