@@ -281,6 +281,19 @@ func TestBrowserJourneys(t *testing.T) {
 		a.check(t, step, "help seeker")
 	})
 
+	t.Run("API page from the footer", func(t *testing.T) {
+		step := b.step(t)
+		b.do(t, step,
+			chromedp.Navigate(b.url("/")),
+			chromedp.Click(chromedp.CSS(`footer .api-link a`)),
+			chromedp.WaitVisible(chromedp.CSS(`table.list`)),
+		)
+		if rows := run(t, step, chromedp.Text(chromedp.CSS(`table.list`))); !strings.Contains(rows, "/api/v1/services/{id}") {
+			t.Errorf("the API page lists %q", rows)
+		}
+		a.check(t, step, "API page")
+	})
+
 	t.Run("missing page", func(t *testing.T) {
 		step := b.step(t)
 		b.do(t, step,

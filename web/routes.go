@@ -86,6 +86,7 @@ func (s *Server) routes() *mux.Router {
 	// HTML pages.
 	r.Handle("/", s.page(s.home)).Methods(http.MethodGet, http.MethodHead).Name("home")
 	r.Handle("/help", s.page(s.help)).Methods(http.MethodGet, http.MethodHead).Name("help")
+	r.Handle("/api", s.page(s.apiDocs)).Methods(http.MethodGet, http.MethodHead).Name("apidocs")
 	r.Handle("/search", s.page(s.search)).Methods(http.MethodGet, http.MethodHead).Name("search")
 	r.Handle("/services", s.page(s.listServices)).Methods(http.MethodGet, http.MethodHead).Name("services")
 	r.Handle("/services/{id}", s.page(s.showService)).Methods(http.MethodGet, http.MethodHead).Name("service")

@@ -246,7 +246,7 @@ func (s *Server) StaticURL(name string) string {
 
 // pageNames are the templates that are pages; each is parsed together with
 // the layout.
-var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error", "help",
+var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error", "help", "apidocs",
 	// Accounts, editing, history, dashboard and corrections.
 	"login", "sessions", "password", "totp", "users", "user", "user_secret", "tokens", "consultations", "consultation", "edit_service", "edit_contact",
 	"history", "dashboard", "report",

@@ -53,14 +53,14 @@ type ResolvedPathway struct {
 // named services or criteria) with the services they resolve to.
 type ResolvedStep struct {
 	pathways.Step
-	Services []Target `json:"services"` // nearest first, at most pathways.TargetLimit
+	Services []StepService `json:"services"` // nearest first, at most pathways.TargetLimit
 	Total    int      `json:"total"`    // all matching services
 	Local    int      `json:"local"`    // of them, those nearer than national
 	Unfit    int      `json:"unfit"`    // services of the place left out as the client's age does not fit them
 }
 
-// Target is one service a resolved step refers to, and why.
-type Target struct {
+// StepService is one service a resolved step refers to, and why.
+type StepService struct {
 	ID               string           `json:"id"`
 	Name             l10n.Text        `json:"name"`
 	URL              string           `json:"url"`               // the service's page in the directory
@@ -80,14 +80,14 @@ type Target struct {
 func NewResolvedPathway(res pathways.Resolved) ResolvedPathway {
 	out := ResolvedPathway{Pathway: res.Pathway, Steps: make([]ResolvedStep, len(res.Steps)), Place: res.Place, Consult: res.Consult, Contacts: res.Contacts}
 	for i, st := range res.Steps {
-		rs := ResolvedStep{Step: st.Step, Services: make([]Target, 0, len(st.Services)), Total: st.Total, Local: st.Local, Unfit: st.Unfit}
+		rs := ResolvedStep{Step: st.Step, Services: make([]StepService, 0, len(st.Services)), Total: st.Total, Local: st.Local, Unfit: st.Unfit}
 		for _, m := range st.Services {
 			s := m.Service
 			modes := []string(s.DeliveryModes)
 			if modes == nil {
 				modes = []string{}
 			}
-			rs.Services = append(rs.Services, Target{ID: s.ID, Name: s.Name, URL: "/services/" + s.ID, Website: s.URL,
+			rs.Services = append(rs.Services, StepService{ID: s.ID, Name: s.Name, URL: "/services/" + s.ID, Website: s.URL,
 				Reason: m.Reason, Tier: m.Tier, Explicit: m.Explicit, DeliveryModes: modes, Anonymous: s.Anonymous,
 				ReferralRequired: s.ReferralRequired, VerifiedAt: m.VerifiedAt, ReviewBy: m.ReviewBy, Phones: s.Phones})
 		}
@@ -231,7 +231,7 @@ func (a *API) UpdatePathway(w http.ResponseWriter, r *http.Request) error {
 	}
 	if proposed {
 		// Kept for an admin to publish; the published version is as it was.
-		writeJSON(w, http.StatusAccepted, map[string]any{"proposed": true, "pathway": p})
+		writeJSON(w, http.StatusAccepted, ProposedPathway{Proposed: true, Pathway: p})
 		return nil
 	}
 	writeOne(w, p.Meta, p)

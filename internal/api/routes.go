@@ -23,6 +23,7 @@ func (a *API) Routes(r *mux.Router) {
 	r.Handle("/vocabularies", a.Get(a.ListVocabularies)).Name("api.vocabularies")
 	r.Handle("/pathways", a.Methods(a.ListPathways, a.CreatePathway, nil, nil)).Name("api.pathways")
 	r.Handle("/pathways/{slug}", a.Methods(a.GetPathway, nil, a.UpdatePathway, nil)).Name("api.pathway")
+	r.Handle("/openapi.json", a.Get(a.GetOpenAPI)).Name("api.openapi")
 	r.NotFoundHandler = http.HandlerFunc(NotFound)
 }
 
