@@ -54,9 +54,9 @@ type ResolvedPathway struct {
 type ResolvedStep struct {
 	pathways.Step
 	Services []StepService `json:"services"` // nearest first, at most pathways.TargetLimit
-	Total    int      `json:"total"`    // all matching services
-	Local    int      `json:"local"`    // of them, those nearer than national
-	Unfit    int      `json:"unfit"`    // services of the place left out as the client's age does not fit them
+	Total    int           `json:"total"`    // all matching services
+	Local    int           `json:"local"`    // of them, those nearer than national
+	Unfit    int           `json:"unfit"`    // services of the place left out as the client's age does not fit them
 }
 
 // StepService is one service a resolved step refers to, and why.
