@@ -74,7 +74,7 @@ func (s *Server) limitRequest(next http.Handler) http.Handler {
 // refuse answers err before any route has run: as JSON on the API, as a
 // page in the user's language elsewhere.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/hsds/") {
 		s.cfg.API.WriteError(w, r, err)
 		return
 	}

@@ -23,6 +23,10 @@ func (s *Server) routes() *mux.Router {
 
 	// JSON API (internal/api/routes.go).
 	s.cfg.API.Routes(r.PathPrefix("/api/v1").Subrouter())
+	if s.cfg.HSDS != nil {
+		r.Handle("/hsds/v3", http.RedirectHandler("/hsds/v3/", http.StatusMovedPermanently)).Name("hsds.base")
+		s.cfg.HSDS.Routes(r.PathPrefix("/hsds/v3").Subrouter())
+	}
 
 	// Accounts, editing, history, verification, dashboard and correction
 	// reports (issue 5). Before the listing pages, so that /services/new is

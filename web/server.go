@@ -60,6 +60,9 @@ type Config struct {
 	Index *search.Index
 	// API is the JSON API, served under /api/v1.
 	API API
+	// HSDS is the Open Referral HSDS 3.0 read API, served under /hsds/v3;
+	// nil serves none.
+	HSDS Router
 	// Auth, Users, Corrections and Pathways serve accounts, editing,
 	// correction reports and care pathways; nil disables them.
 	Auth        *auth.Authenticator
@@ -89,6 +92,11 @@ type API interface {
 	// WriteError renders an error as the API does, for the server's own
 	// refusals on API paths.
 	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Router is a set of routes served under a path prefix.
+type Router interface {
+	Routes(r *mux.Router)
 }
 
 // DefaultQuickExit is a neutral public site (the Finnish Meteorological

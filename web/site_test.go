@@ -23,6 +23,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
 	"github.com/serie-verkosto/directory/internal/l10n"
+	"github.com/serie-verkosto/directory/internal/hsds"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -161,7 +162,8 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 		cfg.Index = ix
 		s.index, s.syncer = ix, sy
 	}
-	cfg.API = api.New(st, cfg.Index, cfg.Pathways, cfg.Log)
+	a := api.New(st, cfg.Index, cfg.Pathways, cfg.Log)
+	cfg.API, cfg.HSDS = a, &hsds.Server{Store: st, Index: cfg.Index, API: a}
 	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -140,6 +140,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	writeJSON(w, status, body)
 }
 
+// WriteJSON writes v as the API's JSON answer, for other read APIs served
+// through its routes (HSDS).
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/serie-verkosto/directory/internal/auth"
 	"github.com/serie-verkosto/directory/internal/corrections"
 	"github.com/serie-verkosto/directory/internal/db"
+	"github.com/serie-verkosto/directory/internal/hsds"
 	"github.com/serie-verkosto/directory/internal/pathways"
 	"github.com/serie-verkosto/directory/internal/search"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -156,6 +157,7 @@ func New(d *db.DB, o Options) (*App, error) {
 	wc.ReadyDetail = morphology
 	wc.Index, wc.API, wc.Auth, wc.Users, wc.Corrections, wc.Pathways = ix, a.API, a.Auth, a.Users, a.Corrections, a.Pathways
 	wc.Tokens = a.Tokens
+	wc.HSDS = &hsds.Server{Store: a.Services, Index: ix, API: a.API}
 	if a.Web, err = web.New(wc); err != nil {
 		ix.Close()
 		return nil, err

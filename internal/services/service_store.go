@@ -95,6 +95,10 @@ type ServiceFilter struct {
 	// ModifiedAfter, when set, keeps the services changed at or after it,
 	// for a system that copies the directory and asks what is new.
 	ModifiedAfter time.Time
+	// AnyTermOf keeps the services with some term of this vocabulary.
+	AnyTermOf string
+	// HasLocation keeps the services with a place to visit.
+	HasLocation   bool
 	Limit, Offset int
 }
 
@@ -300,6 +304,13 @@ func (s *Store) serviceWhere(ctx context.Context, f ServiceFilter) (string, []an
 	if !f.ModifiedAfter.IsZero() {
 		where = append(where, `s.updated_at >= ?`)
 		args = append(args, f.ModifiedAfter.UTC())
+	}
+	if f.AnyTermOf != "" {
+		where = append(where, `s.id IN (SELECT t.service_id FROM service_terms t WHERE t.vocabulary = ?)`)
+		args = append(args, f.AnyTermOf)
+	}
+	if f.HasLocation {
+		where = append(where, `s.locations <> '[]'`)
 	}
 	if f.Age != nil {
 		where = append(where, `(s.age_min IS NULL OR s.age_min <= ?) AND (s.age_max IS NULL OR s.age_max >= ?)`)

@@ -1,0 +1,650 @@
+package hsds
+
+import (
+	_ "embed"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"github.com/serie-verkosto/directory/internal/api"
+	"github.com/serie-verkosto/directory/internal/apperr"
+	"github.com/serie-verkosto/directory/internal/params"
+	"github.com/serie-verkosto/directory/internal/search"
+	"github.com/serie-verkosto/directory/internal/services"
+)
+
+// Profile documents the directory's HSDS profile (GET /hsds/v3/profile).
+//
+//go:embed PROFILE.md
+var Profile []byte
+
+// OfficialOpenAPI is where HSDS 3.0's own OpenAPI file is published; the
+// API under /hsds/v3/ follows it.
+const OfficialOpenAPI = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
+
+// Paging of the HSDS lists.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 100
+)
+
+// Server is the HSDS 3.0 read API: anonymous, public listings only,
+// served through the JSON API's routes (conditional GETs, CORS, errors).
+type Server struct {
+	Store *services.Store
+	// Index serves search=; without it search answers 503.
+	Index *search.Index
+	API   *api.API
+
+	idsMu   sync.Mutex
+	ids     map[string]string // HSDS id -> service id
+	idsRead time.Time
+}
+
+// Routes adds the HSDS API to r, the router of /hsds/v3.
+func (h *Server) Routes(r *mux.Router) {
+	get := func(path, name string, f api.Handler) { r.Handle(path, h.API.Get(f)).Name(name) }
+	get("/", "hsds.root", h.root)
+	get("/profile", "hsds.profile", h.profile)
+	get("/services", "hsds.services", h.listServices)
+	get("/services/{id}", "hsds.service", h.getService)
+	get("/organizations", "hsds.organizations", h.listOrganizations)
+	get("/organizations/{id}", "hsds.organization", h.getOrganization)
+	get("/service_at_locations", "hsds.service_at_locations", h.listServiceAtLocations)
+	get("/service_at_locations/{id}", "hsds.service_at_location", h.getServiceAtLocation)
+	get("/taxonomies", "hsds.taxonomies", h.listTaxonomies)
+	get("/taxonomies/{id}", "hsds.taxonomy", h.getTaxonomy)
+	get("/taxonomy_terms", "hsds.taxonomy_terms", h.listTerms)
+	get("/taxonomy_terms/{id}", "hsds.taxonomy_term", h.getTerm)
+	r.NotFoundHandler = http.HandlerFunc(api.NotFound)
+}
+
+func (h *Server) ref(r *http.Request) (Ref, error) {
+	ref, err := h.Store.Reference(r.Context())
+	return Ref{ref}, err
+}
+
+// baseURL is the absolute address of the directory as the client reached
+// it, for the URIs HSDS wants absolute.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (h *Server) root(w http.ResponseWriter, r *http.Request) error {
+	if _, err := params.Parse(r.URL.RawQuery); err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, Root{Version: Version, Profile: baseURL(r) + "/hsds/v3/profile", OpenAPIURL: OfficialOpenAPI})
+	return nil
+}
+
+func (h *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	_, err := w.Write(Profile)
+	return err
+}
+
+// paging reads HSDS's page (1-based) and per_page.
+func paging(q url.Values) (page, perPage int, err error) {
+	var fs apperr.Fields
+	page, perPage = 1, DefaultPerPage
+	if v := q.Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 1_000_000 {
+			fs.Add("page", "err.page", "must be a whole number from 1")
+		}
+	}
+	if v := q.Get("per_page"); v != "" {
+		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > MaxPerPage {
+			fs.Add("per_page", "err.limit", "must be from 1 to %d", MaxPerPage)
+		}
+	}
+	return page, perPage, fs.Err()
+}
+
+func boolParam(fs *apperr.Fields, q url.Values, name string) bool {
+	v := q.Get(name)
+	fs.OneOf(name, v, "true", "false", "1", "0")
+	return v == "true" || v == "1"
+}
+
+// serviceParams are the parameters of the services list.
+var serviceParams = []string{"search", "page", "per_page", "format", "taxonomy_term_id", "taxonomy_id",
+	"organization_id", "modified_after", "minimal", "full"}
+
+func (h *Server) listServices(w http.ResponseWriter, r *http.Request) error {
+	q, err := params.Parse(r.URL.RawQuery, serviceParams...)
+	if err != nil {
+		return err
+	}
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	minimal, full := boolParam(&fs, q, "minimal"), boolParam(&fs, q, "full")
+	fs.OneOf("format", q.Get("format"), "json")
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	ref, err := h.ref(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.serviceFilter(ref, q)
+	if err != nil {
+		return err
+	}
+	var list []services.Service
+	var total int
+	if s := strings.TrimSpace(q.Get("search")); s != "" {
+		list, total, err = h.search(r, s, f, page, perPage)
+	} else {
+		f.Limit, f.Offset, f.Sort = perPage, (page-1)*perPage, services.SortName
+		list, total, err = h.Store.FindServices(r.Context(), f)
+	}
+	if err != nil {
+		return err
+	}
+	out := make([]*Service, 0, len(list))
+	for _, s := range list {
+		x, err := ref.FromService(s)
+		if err != nil {
+			return err
+		}
+		switch {
+		case minimal:
+			x = &Service{ID: x.ID, Name: x.Name, Status: x.Status, LastModified: x.LastModified}
+		case !full:
+			x = x.listed()
+		}
+		out = append(out, x)
+	}
+	api.WriteJSON(w, http.StatusOK, NewPage(out, total, page, perPage))
+	return nil
+}
+
+// listed is the service as a list shows it (HSDS's service_list): its own
+// fields and its organization, without what it holds.
+func (s *Service) listed() *Service {
+	x := *s
+	x.Phones, x.Schedules, x.ServiceAreas, x.ServiceAtLocations, x.Languages, x.Attributes = nil, nil, nil, nil, nil, nil
+	return &x
+}
+
+// serviceFilter reads the filters of the services lists.
+func (h *Server) serviceFilter(ref Ref, q url.Values) (services.ServiceFilter, error) {
+	f := services.ServiceFilter{}
+	var fs apperr.Fields
+	since, err := params.Time(q, "modified_after")
+	if err != nil {
+		return f, err
+	}
+	f.ModifiedAfter = since
+	if v := q.Get("organization_id"); v != "" {
+		found := false
+		for _, o := range ref.Orgs {
+			if v == o.ID || v == ID(KindOrganization, o.ID) {
+				f.Organization, found = o.ID, true
+			}
+		}
+		if !found {
+			fs.Add("organization_id", "err.unknown_organization", "no organization %q", v)
+		}
+	}
+	if v := q.Get("taxonomy_id"); v != "" {
+		if voc, ok := taxonomyOf(v); ok {
+			f.AnyTermOf = voc
+		} else {
+			fs.Add("taxonomy_id", "err.unknown_taxonomy", "no taxonomy %q; taxonomies: %s", v, strings.Join(Taxonomies, ", "))
+		}
+	}
+	if v := q.Get("taxonomy_term_id"); v != "" {
+		voc, term, ok := ref.termOf(v)
+		switch {
+		case !ok:
+			fs.Add("taxonomy_term_id", "err.unknown_term", "no taxonomy term %q", v)
+		case voc == services.VocabClientSituation:
+			f.TargetGroup = term
+		case voc == services.VocabServiceType:
+			f.ServiceType = term
+		case voc == services.VocabDeliveryMode:
+			f.DeliveryMode = term
+		}
+	}
+	return f, fs.Err()
+}
+
+// taxonomyOf finds a taxonomy by its HSDS id or its name.
+func taxonomyOf(v string) (string, bool) {
+	for _, voc := range Taxonomies {
+		if v == voc || v == ID(KindTaxonomy, voc) {
+			return voc, true
+		}
+	}
+	return "", false
+}
+
+// termOf finds a term by its HSDS id, or as "vocabulary:code".
+func (r Ref) termOf(v string) (vocab, term string, ok bool) {
+	if voc, code, found := strings.Cut(v, ":"); found {
+		_, ok = r.Vocab.Term(voc, code)
+		return voc, code, ok && slices.Contains(Taxonomies, voc)
+	}
+	for _, voc := range Taxonomies {
+		vv, _ := r.Vocab.Vocabulary(voc)
+		for _, t := range vv.Terms {
+			if ID(KindTerm, voc, t.ID) == v {
+				return voc, t.ID, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// search finds services with the directory's search, then keeps those
+// the filters keep.
+func (h *Server) search(r *http.Request, words string, f services.ServiceFilter, page, perPage int) ([]services.Service, int, error) {
+	if h.Index == nil {
+		return nil, 0, apperr.Errorf(apperr.Unavailable, "search is not available")
+	}
+	if f != (services.ServiceFilter{}) {
+		var fs apperr.Fields
+		fs.Add("search", "err.search_alone", "search cannot be combined with other filters here; use /api/v1/search for that")
+		return nil, 0, fs.Err()
+	}
+	offset := (page - 1) * perPage
+	if offset > search.MaxSearchOffset {
+		var fs apperr.Fields
+		fs.Add("page", "err.search_offset", "must be at most %d", search.MaxSearchOffset/perPage+1)
+		return nil, 0, fs.Err()
+	}
+	res, err := h.Index.Search(r.Context(), search.Request{Q: words, Type: search.TypeService, Limit: perPage, Offset: offset, NoFacets: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, hit := range res.Hits {
+		ids[i] = hit.ID
+	}
+	list, err := h.Store.ServicesByID(r.Context(), ids)
+	return list, int(res.Total), err
+}
+
+// serviceID turns a path's id (an HSDS id, or the directory's own) into
+// the directory's.
+func (h *Server) serviceID(r *http.Request, id string) (string, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return id, nil
+	}
+	h.idsMu.Lock()
+	defer h.idsMu.Unlock()
+	if sid, ok := h.ids[id]; ok {
+		return sid, nil
+	}
+	// A new service, or no service: read the ids again, at most every few
+	// seconds, so that unknown ids cannot keep the database busy.
+	if time.Since(h.idsRead) < 5*time.Second && h.ids != nil {
+		return "", apperr.Errorf(apperr.NotFound, "no service %q", id)
+	}
+	all, err := h.Store.ServiceIDs(r.Context())
+	if err != nil {
+		return "", err
+	}
+	h.ids, h.idsRead = make(map[string]string, len(all)), time.Now()
+	for _, sid := range all {
+		h.ids[ID(KindService, sid)] = sid
+	}
+	if sid, ok := h.ids[id]; ok {
+		return sid, nil
+	}
+	return "", apperr.Errorf(apperr.NotFound, "no service %q", id)
+}
+
+// publicService reads one public service.
+func (h *Server) publicService(r *http.Request, id string) (services.Service, error) {
+	sid, err := h.serviceID(r, id)
+	if err != nil {
+		return services.Service{}, err
+	}
+	s, err := h.Store.Service(r.Context(), sid)
+	if err == nil && s.Status == services.StatusArchived {
+		err = apperr.Errorf(apperr.NotFound, "no service %q", id)
+	}
+	return s, err
+}
+
+func (h *Server) getService(w http.ResponseWriter, r *http.Request) error {
+	if _, err := params.Parse(r.URL.RawQuery); err != nil {
+		return err
+	}
+	s, err := h.publicService(r, mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	ref, err := h.ref(r)
+	if err != nil {
+		return err
+	}
+	x, err := ref.FromService(s)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, x)
+	return nil
+}
+
+func (h *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error {
+	q, err := params.Parse(r.URL.RawQuery, "search", "full_service", "full", "page", "per_page", "format")
+	if err != nil {
+		return err
+	}
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	fullService := boolParam(&fs, q, "full_service")
+	boolParam(&fs, q, "full")
+	fs.OneOf("format", q.Get("format"), "json")
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	ref, err := h.ref(r)
+	if err != nil {
+		return err
+	}
+	words := strings.ToLower(strings.TrimSpace(q.Get("search")))
+	var all []*Organization
+	for _, o := range ref.Orgs {
+		x := ref.FromOrganization(o)
+		if words != "" && !strings.Contains(strings.ToLower(o.Name.FI+" "+o.Name.SV+" "+o.Name.EN), words) {
+			continue
+		}
+		all = append(all, x)
+	}
+	total := len(all)
+	from, to := min((page-1)*perPage, total), min(page*perPage, total)
+	out := all[from:to]
+	if fullService {
+		for _, o := range out {
+			if err := h.addServices(r, ref, o); err != nil {
+				return err
+			}
+		}
+	}
+	api.WriteJSON(w, http.StatusOK, NewPage(out, total, page, perPage))
+	return nil
+}
+
+// addServices lists an organization's public services in it.
+func (h *Server) addServices(r *http.Request, ref Ref, o *Organization) error {
+	for offset := 0; ; offset += services.MaxLimit {
+		list, total, err := h.Store.FindServices(r.Context(), services.ServiceFilter{Organization: o.Directory.ID,
+			Sort: services.SortName, Limit: services.MaxLimit, Offset: offset})
+		if err != nil {
+			return err
+		}
+		for _, s := range list {
+			x, err := ref.FromService(s)
+			if err != nil {
+				return err
+			}
+			x.Organization = nil
+			o.Services = append(o.Services, x)
+		}
+		if offset+services.MaxLimit >= total {
+			return nil
+		}
+	}
+}
+
+func (h *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
+	q, err := params.Parse(r.URL.RawQuery, "full_service")
+	if err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	fullService := boolParam(&fs, q, "full_service")
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	ref, err := h.ref(r)
+	if err != nil {
+		return err
+	}
+	id := mux.Vars(r)["id"]
+	for _, o := range ref.Orgs {
+		if id == o.ID || id == ID(KindOrganization, o.ID) {
+			x := ref.FromOrganization(o)
+			if fullService {
+				if err := h.addServices(r, ref, x); err != nil {
+					return err
+				}
+			}
+			api.WriteJSON(w, http.StatusOK, x)
+			return nil
+		}
+	}
+	return apperr.Errorf(apperr.NotFound, "no organization %q", id)
+}
+
+// serviceAtLocations lists the places of the services the filter keeps.
+func (h *Server) serviceAtLocations(r *http.Request, ref Ref, f services.ServiceFilter) ([]ServiceAtLocation, error) {
+	f.HasLocation, f.Sort = true, services.SortName
+	var out []ServiceAtLocation
+	for offset := 0; ; offset += services.MaxLimit {
+		f.Limit, f.Offset = services.MaxLimit, offset
+		list, total, err := h.Store.FindServices(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range list {
+			x, err := ref.FromService(s)
+			if err != nil {
+				return nil, err
+			}
+			for _, sal := range x.ServiceAtLocations {
+				sal.Service = x.listed()
+				out = append(out, sal)
+			}
+		}
+		if offset+services.MaxLimit >= total {
+			return out, nil
+		}
+	}
+}
+
+func (h *Server) listServiceAtLocations(w http.ResponseWriter, r *http.Request) error {
+	q, err := params.Parse(r.URL.RawQuery, "search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after",
+		"full", "page", "per_page", "format", "postcode", "proximity")
+	if err != nil {
+		return err
+	}
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	boolParam(&fs, q, "full")
+	fs.OneOf("format", q.Get("format"), "json")
+	if q.Get("proximity") != "" {
+		fs.Add("proximity", "err.unsupported", "is not supported: filter by postcode")
+	}
+	if q.Get("search") != "" {
+		fs.Add("search", "err.unsupported", "is not supported here: use /hsds/v3/services?search=")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	ref, err := h.ref(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.serviceFilter(ref, q)
+	if err != nil {
+		return err
+	}
+	all, err := h.serviceAtLocations(r, ref, f)
+	if err != nil {
+		return err
+	}
+	if pc := strings.TrimSpace(q.Get("postcode")); pc != "" {
+		all = slices.DeleteFunc(all, func(s ServiceAtLocation) bool {
+			return !slices.ContainsFunc(s.Location.Addresses, func(a Address) bool { return a.PostalCode == pc })
+		})
+	}
+	total := len(all)
+	from, to := min((page-1)*perPage, total), min(page*perPage, total)
+	api.WriteJSON(w, http.StatusOK, NewPage(all[from:to], total, page, perPage))
+	return nil
+}
+
+func (h *Server) getServiceAtLocation(w http.ResponseWriter, r *http.Request) error {
+	if _, err := params.Parse(r.URL.RawQuery); err != nil {
+		return err
+	}
+	ref, err := h.ref(r)
+	if err != nil {
+		return err
+	}
+	id := mux.Vars(r)["id"]
+	all, err := h.serviceAtLocations(r, ref, services.ServiceFilter{})
+	if err != nil {
+		return err
+	}
+	for _, s := range all {
+		if s.ID == id {
+			api.WriteJSON(w, http.StatusOK, s)
+			return nil
+		}
+	}
+	return apperr.Errorf(apperr.NotFound, "no service at location %q", id)
+}
+
+func (h *Server) taxonomies(r *http.Request) ([]Taxonomy, error) {
+	ref, err := h.ref(r)
+	if err != nil {
+		return nil, err
+	}
+	var out []Taxonomy
+	for _, voc := range Taxonomies {
+		if v, ok := ref.Vocab.Vocabulary(voc); ok {
+			out = append(out, FromTaxonomy(v))
+		}
+	}
+	return out, nil
+}
+
+func (h *Server) listTaxonomies(w http.ResponseWriter, r *http.Request) error {
+	q, err := params.Parse(r.URL.RawQuery, "search", "page", "per_page", "format")
+	if err != nil {
+		return err
+	}
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	all, err := h.taxonomies(r)
+	if err != nil {
+		return err
+	}
+	if words := strings.ToLower(strings.TrimSpace(q.Get("search"))); words != "" {
+		all = slices.DeleteFunc(all, func(t Taxonomy) bool { return !strings.Contains(strings.ToLower(t.Name+" "+t.Description), words) })
+	}
+	total := len(all)
+	from, to := min((page-1)*perPage, total), min(page*perPage, total)
+	api.WriteJSON(w, http.StatusOK, NewPage(all[from:to], total, page, perPage))
+	return nil
+}
+
+func (h *Server) getTaxonomy(w http.ResponseWriter, r *http.Request) error {
+	all, err := h.taxonomies(r)
+	if err != nil {
+		return err
+	}
+	id := mux.Vars(r)["id"]
+	for _, t := range all {
+		if voc, ok := taxonomyOf(id); ok && t.ID == ID(KindTaxonomy, voc) {
+			api.WriteJSON(w, http.StatusOK, t)
+			return nil
+		}
+	}
+	return apperr.Errorf(apperr.NotFound, "no taxonomy %q", id)
+}
+
+func (h *Server) terms(r *http.Request) ([]TaxonomyTerm, error) {
+	ref, err := h.ref(r)
+	if err != nil {
+		return nil, err
+	}
+	var out []TaxonomyTerm
+	for _, voc := range Taxonomies {
+		v, _ := ref.Vocab.Vocabulary(voc)
+		for _, t := range v.Terms {
+			out = append(out, ref.FromTerm(voc, t))
+		}
+	}
+	return out, nil
+}
+
+func (h *Server) listTerms(w http.ResponseWriter, r *http.Request) error {
+	q, err := params.Parse(r.URL.RawQuery, "search", "page", "per_page", "format", "taxonomy_id", "top_only", "parent_id")
+	if err != nil {
+		return err
+	}
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	boolParam(&fs, q, "top_only") // the vocabularies are flat: every term is at the top
+	voc := ""
+	if v := q.Get("taxonomy_id"); v != "" {
+		var ok bool
+		if voc, ok = taxonomyOf(v); !ok {
+			fs.Add("taxonomy_id", "err.unknown_taxonomy", "no taxonomy %q; taxonomies: %s", v, strings.Join(Taxonomies, ", "))
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	all, err := h.terms(r)
+	if err != nil {
+		return err
+	}
+	words := strings.ToLower(strings.TrimSpace(q.Get("search")))
+	all = slices.DeleteFunc(all, func(t TaxonomyTerm) bool {
+		return (voc != "" && t.Taxonomy != voc) || q.Get("parent_id") != "" ||
+			(words != "" && !strings.Contains(strings.ToLower(t.Name+" "+t.Code+" "+t.Description), words))
+	})
+	total := len(all)
+	from, to := min((page-1)*perPage, total), min(page*perPage, total)
+	api.WriteJSON(w, http.StatusOK, NewPage(all[from:to], total, page, perPage))
+	return nil
+}
+
+func (h *Server) getTerm(w http.ResponseWriter, r *http.Request) error {
+	all, err := h.terms(r)
+	if err != nil {
+		return err
+	}
+	id := mux.Vars(r)["id"]
+	for _, t := range all {
+		if t.ID == id || t.Taxonomy+":"+t.Code == id {
+			api.WriteJSON(w, http.StatusOK, t)
+			return nil
+		}
+	}
+	return apperr.Errorf(apperr.NotFound, "no taxonomy term %q", id)
+}
