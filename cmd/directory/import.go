@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/serie-verkosto/directory/internal/hsds"
 	"github.com/serie-verkosto/directory/internal/ptv"
 	"github.com/serie-verkosto/directory/internal/ptv/v11"
 	"github.com/serie-verkosto/directory/internal/ptvimport"
@@ -16,7 +19,8 @@ import (
 )
 
 const importUsage = `usage: directory import ptv [--ptv-url URL] [--municipality CODE|NAME]... [--organization GUID]...
-                          [--service-class URI|all]... [--nationwide] [--full]`
+                          [--service-class URI|all]... [--nationwide] [--full]
+       directory import hsds FILE|DIR|URL [--dry-run] [--lang fi|sv|en] [--default-area AREA]`
 
 // ptvFlags are the settings of the PTV reader, shared by import and serve.
 type ptvFlags struct {
@@ -42,6 +46,9 @@ func (p *ptvFlags) importer(ctx context.Context, m *Main) (*ptvimport.Importer, 
 }
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) > 0 && args[0] == "hsds" {
+		return cmdImportHSDS(ctx, args[1:], stdout, stderr, getenv)
+	}
 	if len(args) == 0 || args[0] != "ptv" {
 		fmt.Fprintln(stderr, importUsage)
 		return errUsage
@@ -127,4 +134,50 @@ func (m *Main) syncPTV(ctx context.Context, p ptvFlags, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+func cmdImportHSDS(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var (
+		c  Config
+		im hsds.Import
+	)
+	fs := newFlagSet("import hsds", &c, stderr)
+	fs.BoolVar(&im.DryRun, "dry-run", false, "check everything and report, write nothing")
+	fs.StringVar(&im.Lang, "lang", "fi", "the `language` of the texts of documents without the directory's extension: fi, sv or en")
+	fs.StringVar(&im.DefaultArea, "default-area", "", "the `area` of services whose service areas name no Finnish place: national, county:SLUG, network:SLUG or municipality:CODE")
+	// The source comes first (as DESIGN.md writes it) or last.
+	src := ""
+	switch {
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
+		src, args = args[0], args[1:]
+	case len(args) > 0 && !strings.HasPrefix(args[len(args)-1], "-"):
+		src, args = args[len(args)-1], args[:len(args)-1]
+	}
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if src == "" {
+		fmt.Fprintln(stderr, importUsage)
+		return errUsage
+	}
+	m, err := openSeeded(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ds, err := hsds.Read(ctx, src, &http.Client{Timeout: time.Minute})
+	if err != nil {
+		return err
+	}
+	im.Store = m.Services
+	res, err := im.Run(ctx, ds)
+	if err != nil {
+		return err
+	}
+	verb := "imported"
+	if im.DryRun {
+		verb = "would import (dry run, nothing written)"
+	}
+	fmt.Fprintf(stdout, "hsds: %s %s\n", verb, res)
+	return nil
 }

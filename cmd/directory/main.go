@@ -28,6 +28,7 @@ commands:
   seed      load seed/ (idempotent); --synthetic N adds N generated services
   reindex   rebuild the search index from the database
   import    import ptv: import and sync services from the Suomi.fi service catalogue (PTV)
+  export    export hsds: the public directory as Open Referral HSDS 3.0 JSON
   user add  add a user; the password is read from standard input
   token add     make an API token for an integration (printed once)
   token revoke  end an API token at once
@@ -55,6 +56,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdReindex(ctx, args, stdout, stderr, getenv)
 	case "import":
 		err = cmdImport(ctx, args, stdout, stderr, getenv)
+	case "export":
+		err = cmdExport(ctx, args, stdout, stderr, getenv)
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
 			fmt.Fprintln(stderr, "usage: directory user add --email E --name N --role admin|editor|member [--network SLUG]")

@@ -103,6 +103,36 @@ func TestCommands(t *testing.T) {
 			if code, _, _ = run(t, nil, "", "token"); code != 2 {
 				t.Errorf("token without a subcommand: %d", code)
 			}
+
+			// HSDS out and in.
+			hsdsDir := filepath.Join(t.TempDir(), "hsds")
+			code, _, errs = run(t, nil, "", append([]string{"export", "hsds", "--out", hsdsDir}, loc...)...)
+			if code != 0 || !strings.Contains(errs, "exported ") {
+				t.Fatalf("export hsds: %d %q", code, errs)
+			}
+			for _, f := range []string{"services.json", "organizations.json", "taxonomies.json", "taxonomy_terms.json"} {
+				if _, err := os.Stat(filepath.Join(hsdsDir, f)); err != nil {
+					t.Errorf("export hsds: %v", err)
+				}
+			}
+			code, stream, _ := run(t, nil, "", append([]string{"export", "hsds"}, loc...)...)
+			if code != 0 || !json.Valid([]byte(stream)) || !strings.Contains(stream, `"services"`) {
+				t.Errorf("export hsds to standard output: %d, %d bytes", code, len(stream))
+			}
+			var out2 string
+			code, out2, errs = run(t, nil, "", append([]string{"import", "hsds", hsdsDir, "--dry-run"}, loc...)...)
+			if code != 0 || !strings.Contains(out2, "dry run") {
+				t.Errorf("import hsds --dry-run: %d %q %q", code, out2, errs)
+			}
+			bad := filepath.Join(t.TempDir(), "bad.json")
+			os.WriteFile(bad, []byte(`{"services": [{"id": `), 0o644)
+			code, _, errs = run(t, nil, "", append([]string{"import", "hsds", bad}, loc...)...)
+			if code != 1 || !strings.Contains(errs, "bad.json") || !strings.Contains(errs, "not valid JSON") {
+				t.Errorf("import hsds of a broken file: %d %q", code, errs)
+			}
+			if code, _, _ = run(t, nil, "", "export"); code != 2 {
+				t.Errorf("export without a format: %d", code)
+			}
 		})
 	}
 }

@@ -48,6 +48,14 @@ func text(t l10n.Text) string {
 	return s
 }
 
+func age(a *int) *float64 {
+	if a == nil {
+		return nil
+	}
+	f := float64(*a)
+	return &f
+}
+
 func date(t *time.Time) string {
 	if t == nil {
 		return ""
@@ -61,7 +69,7 @@ func (r Ref) FromService(s services.Service) (*Service, error) {
 	id := ID(KindService, s.ID)
 	out := &Service{ID: id, Name: text(s.Name), Description: text(s.Description), URL: s.URL, Email: s.Email,
 		Status: "active", ApplicationProcess: text(s.HowToRefer), FeesDescription: text(s.Cost),
-		EligibilityDescription: text(s.Eligibility), MinimumAge: s.AgeMin, MaximumAge: s.AgeMax,
+		EligibilityDescription: text(s.Eligibility), MinimumAge: age(s.AgeMin), MaximumAge: age(s.AgeMax),
 		AssuredDate: date(s.VerifiedAt), Alert: text(s.Alert)}
 	if !s.UpdatedAt.IsZero() {
 		out.LastModified = s.UpdatedAt.UTC().Format(time.RFC3339)

@@ -27,8 +27,8 @@ type Service struct {
 	ApplicationProcess     string              `json:"application_process,omitempty"`
 	FeesDescription        string              `json:"fees_description,omitempty"`
 	EligibilityDescription string              `json:"eligibility_description,omitempty"`
-	MinimumAge             *int                `json:"minimum_age,omitempty"`
-	MaximumAge             *int                `json:"maximum_age,omitempty"`
+	MinimumAge             *float64            `json:"minimum_age,omitempty"`
+	MaximumAge             *float64            `json:"maximum_age,omitempty"`
 	AssuredDate            string              `json:"assured_date,omitempty"`
 	Alert                  string              `json:"alert,omitempty"`
 	LastModified           string              `json:"last_modified,omitempty"`

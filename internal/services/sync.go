@@ -419,3 +419,23 @@ func (s *Store) SourcedBy(ctx context.Context, kind string) ([]Sourced, error) {
 	}
 	return slices.DeleteFunc(list, func(x Sourced) bool { return x.Source.Kind != kind }), nil
 }
+
+// CheckIncoming validates incoming listings as Sync would, against ref
+// with orgs added (the organizations the same import brings), without
+// writing: an importer that writes all or nothing asks first. It returns
+// the listings that Sync would reject.
+func CheckIncoming(ref *Reference, orgs []Organization, list []Incoming) []Rejected {
+	all := append(slices.Clone(ref.Orgs), orgs...)
+	r := NewReference(ref.Munis, ref.Vocab, ref.Networks, all)
+	var out []Rejected
+	for _, in := range list {
+		if in.Ended {
+			continue
+		}
+		x := in.Service
+		if err := checkService(r, &x); err != nil {
+			out = append(out, Rejected{x.ID, x.Source.ID, err})
+		}
+	}
+	return out
+}
