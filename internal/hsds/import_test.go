@@ -180,7 +180,7 @@ func TestImportBadInput(t *testing.T) {
 	dup := append([]map[string]any{svcs[0]}, svcs...)
 	dangling := []map[string]any{{"id": "5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a11", "name": "Esimerkki", "status": "active",
 		"organization_id": "5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a12",
-		"service_areas": []any{map[string]any{"id": "5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a13", "name": "Tampere"}}}}
+		"service_areas":   []any{map[string]any{"id": "5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a13", "name": "Tampere"}}}}
 	badAges := []map[string]any{{"id": "5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a11", "name": "Esimerkki", "status": "active",
 		"minimum_age": 30, "maximum_age": 10, "service_areas": []any{map[string]any{"id": "5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a13", "name": "Tampere"}}}}
 	latin1 := []byte(`[{"id":"x","name":"P` + "\xe4" + `iv` + "\xe4" + `","status":"active"}]`)
