@@ -548,6 +548,11 @@ func TestBrowserJourneys(t *testing.T) {
 		if code := run(t, step, chromedp.Text(chromedp.CSS(`.password-once code`))); !strings.HasPrefix(code, "srd_") {
 			t.Errorf("the token shown is %q", code)
 		}
+		b.do(t, step,
+			chromedp.Navigate(b.url("/admin/import")),
+			chromedp.WaitVisible(chromedp.CSS(`input[type="file"]`)),
+		)
+		a.check(t, step, "spreadsheet import")
 	})
 	a.report(t)
 }

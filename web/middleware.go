@@ -66,7 +66,11 @@ func (s *Server) limitRequest(next http.Handler) http.Handler {
 			s.refuse(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		limit := int64(MaxBodyBytes)
+		if r.URL.Path == "/admin/import" {
+			limit = MaxUploadBytes // a spreadsheet
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -256,7 +256,7 @@ func (s *Server) StaticURL(name string) string {
 // the layout.
 var pageNames = []string{"home", "search", "services", "service", "networks", "network", "contacts", "contact", "error", "help", "apidocs",
 	// Accounts, editing, history, dashboard and corrections.
-	"login", "sessions", "password", "totp", "users", "user", "user_secret", "tokens", "consultations", "consultation", "edit_service", "edit_contact",
+	"login", "sessions", "password", "totp", "users", "user", "user_secret", "tokens", "admin_import", "consultations", "consultation", "edit_service", "edit_contact",
 	"history", "dashboard", "report",
 	// Care pathways (the handout is one of barePages).
 	"pathways", "pathway", "pathway_all", "coverage", "pathway_edit", "pathway_proposal"}

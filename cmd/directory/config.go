@@ -56,15 +56,29 @@ func newFlagSet(name string, c *Config, stderr io.Writer) *flag.FlagSet {
 // parse parses args, then fills every flag not given on the command line
 // from its environment variable, so that flags win over the environment.
 func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
+	pos, err := parseArgs(fs, args, getenv)
+	if err == nil && len(pos) > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(pos, " "))
 		return errUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
-		return errUsage
+	return err
+}
+
+// parseArgs is parse for a command that takes arguments besides its
+// flags, before, between or after them: it returns them.
+func parseArgs(fs *flag.FlagSet, args []string, getenv func(string) string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -80,7 +94,7 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 			}
 		}
 	})
-	return err
+	return pos, err
 }
 
 // EnvName is the environment variable of a flag: --log-level is

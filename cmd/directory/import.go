@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/serie-verkosto/directory/internal/csvimport"
 	"github.com/serie-verkosto/directory/internal/hsds"
 	"github.com/serie-verkosto/directory/internal/ptv"
 	"github.com/serie-verkosto/directory/internal/ptv/v11"
@@ -20,7 +20,8 @@ import (
 
 const importUsage = `usage: directory import ptv [--ptv-url URL] [--municipality CODE|NAME]... [--organization GUID]...
                           [--service-class URI|all]... [--nationwide] [--full]
-       directory import hsds FILE|DIR|URL [--dry-run] [--lang fi|sv|en] [--default-area AREA]`
+       directory import hsds FILE|DIR|URL [--dry-run] [--lang fi|sv|en] [--default-area AREA]
+       directory import csv FILE [--dry-run]`
 
 // ptvFlags are the settings of the PTV reader, shared by import and serve.
 type ptvFlags struct {
@@ -48,6 +49,9 @@ func (p *ptvFlags) importer(ctx context.Context, m *Main) (*ptvimport.Importer, 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) > 0 && args[0] == "hsds" {
 		return cmdImportHSDS(ctx, args[1:], stdout, stderr, getenv)
+	}
+	if len(args) > 0 && args[0] == "csv" {
+		return cmdImportCSV(ctx, args[1:], stdout, stderr, getenv)
 	}
 	if len(args) == 0 || args[0] != "ptv" {
 		fmt.Fprintln(stderr, importUsage)
@@ -145,20 +149,9 @@ func cmdImportHSDS(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs.BoolVar(&im.DryRun, "dry-run", false, "check everything and report, write nothing")
 	fs.StringVar(&im.Lang, "lang", "fi", "the `language` of the texts of documents without the directory's extension: fi, sv or en")
 	fs.StringVar(&im.DefaultArea, "default-area", "", "the `area` of services whose service areas name no Finnish place: national, county:SLUG, network:SLUG or municipality:CODE")
-	// The source comes first (as DESIGN.md writes it) or last.
-	src := ""
-	switch {
-	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
-		src, args = args[0], args[1:]
-	case len(args) > 0 && !strings.HasPrefix(args[len(args)-1], "-"):
-		src, args = args[len(args)-1], args[:len(args)-1]
-	}
-	if err := parse(fs, args, getenv); err != nil {
+	src, err := source(fs, args, getenv, stderr)
+	if err != nil {
 		return err
-	}
-	if src == "" {
-		fmt.Fprintln(stderr, importUsage)
-		return errUsage
 	}
 	m, err := openSeeded(ctx, c, stdout, stderr)
 	if err != nil {
@@ -179,5 +172,53 @@ func cmdImportHSDS(ctx context.Context, args []string, stdout, stderr io.Writer,
 		verb = "would import (dry run, nothing written)"
 	}
 	fmt.Fprintf(stdout, "hsds: %s %s\n", verb, res)
+	return nil
+}
+
+// source parses an import's flags and returns its one source argument,
+// which may come before, between or after the flags.
+func source(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (string, error) {
+	pos, err := parseArgs(fs, args, getenv)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, importUsage)
+		return "", errUsage
+	}
+	return pos[0], nil
+}
+
+func cmdImportCSV(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var (
+		c  Config
+		im csvimport.Import
+	)
+	fs := newFlagSet("import csv", &c, stderr)
+	fs.BoolVar(&im.DryRun, "dry-run", false, "check every row and report, write nothing")
+	src, err := source(fs, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	m, err := openSeeded(ctx, c, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	im.Store = m.Services
+	res, err := im.Run(ctx, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	verb := "imported"
+	if im.DryRun {
+		verb = "would import (dry run, nothing written)"
+	}
+	fmt.Fprintf(stdout, "csv: %s %s\n", verb, res)
 	return nil
 }

@@ -130,6 +130,22 @@ func TestCommands(t *testing.T) {
 			if code != 1 || !strings.Contains(errs, "bad.json") || !strings.Contains(errs, "not valid JSON") {
 				t.Errorf("import hsds of a broken file: %d %q", code, errs)
 			}
+			// A spreadsheet.
+			sheet := filepath.Join(t.TempDir(), "palvelut.csv")
+			os.WriteFile(sheet, []byte("id;name_fi;area;email\nesimerkki-csv;Esimerkkipalvelu;network:oulu;apu@esimerkki.example.fi\n"), 0o644)
+			code, out2, errs = run(t, nil, "", append([]string{"import", "csv", sheet}, loc...)...)
+			if code != 0 || !strings.Contains(out2, "1 created") {
+				t.Errorf("import csv: %d %q %q", code, out2, errs)
+			}
+			code, out2, _ = run(t, nil, "", append([]string{"import", "csv", "--dry-run", sheet}, loc...)...)
+			if code != 0 || !strings.Contains(out2, "dry run") {
+				t.Errorf("import csv --dry-run: %d %q", code, out2)
+			}
+			os.WriteFile(sheet, []byte("id;name_fi;area;email\nesimerkki-csv;Esimerkkipalvelu;network:oulu;ei-osoite\n"), 0o644)
+			code, _, errs = run(t, nil, "", append([]string{"import", "csv", sheet}, loc...)...)
+			if code != 1 || !strings.Contains(errs, "row 2, column email") {
+				t.Errorf("import csv of a bad row: %d %q", code, errs)
+			}
 			if code, _, _ = run(t, nil, "", "export"); code != 2 {
 				t.Errorf("export without a format: %d", code)
 			}

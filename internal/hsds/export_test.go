@@ -136,7 +136,7 @@ func BenchmarkExport(b *testing.B) {
 }
 
 // BenchmarkImport reports how fast an export of the whole directory
-// imports into an empty one (read, checked, written in one batch).
+// imports into an empty one (read, checked, written in batches).
 func BenchmarkImport(b *testing.B) {
 	ctx := context.Background()
 	var buf bytes.Buffer

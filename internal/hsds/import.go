@@ -24,8 +24,8 @@ import (
 // serie_directory extension) comes back whole; any other HSDS document is
 // read from its core fields, its texts in one language (Import.Lang), its
 // area from its service areas where they name Finnish places. Every
-// listing is checked before anything is written, and written in one
-// batch, all or nothing. Imported listings record their source (kind
+// listing is checked before anything is written; one problem anywhere and
+// nothing is (services.SyncAll writes the checked listings in batches). Imported listings record their source (kind
 // "hsds", their HSDS id and last_modified) and are unverified unless the
 // extension says when they were verified.
 
@@ -219,7 +219,7 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 		if len(part.list) == 0 {
 			continue
 		}
-		r, err := im.Store.Sync(ctx, actor, pending, part.list, part.owned)
+		r, err := im.Store.SyncAll(ctx, actor, pending, part.list, part.owned)
 		if err != nil {
 			return res, err
 		}
@@ -227,7 +227,7 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 		res.SyncResult.Add(r)
 	}
 	if len(pending) > 0 {
-		if _, err := im.Store.Sync(ctx, actor, pending, nil, ownedCore); err != nil {
+		if _, err := im.Store.SyncAll(ctx, actor, pending, nil, ownedCore); err != nil {
 			return res, err
 		}
 	}

@@ -439,3 +439,28 @@ func CheckIncoming(ref *Reference, orgs []Organization, list []Incoming) []Rejec
 	}
 	return out
 }
+
+// SyncBatch is how many listings SyncAll writes in one transaction: a
+// batch's statements stay within the database's limits on variables.
+const SyncBatch = 500
+
+// SyncAll writes a whole import with Sync, in transactions of SyncBatch
+// listings, the organizations with the first. An importer that checked
+// every listing first (CheckIncoming) writes all of them unless the
+// database fails midway; then the batches written stay, and running the
+// same import again completes it, since a sync writes only what differs.
+func (s *Store) SyncAll(ctx context.Context, u *users.User, orgs []Organization, list []Incoming, owned []string) (SyncResult, error) {
+	var res SyncResult
+	for from := 0; from < len(list) || (from == 0 && len(orgs) > 0); from += SyncBatch {
+		r, err := s.Sync(ctx, u, orgs, list[from:min(from+SyncBatch, len(list))], owned)
+		res.Add(r)
+		if err != nil {
+			return res, err
+		}
+		orgs = nil
+		if len(list) == 0 {
+			break
+		}
+	}
+	return res, nil
+}
