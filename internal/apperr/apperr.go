@@ -203,3 +203,19 @@ func NULIn(vs map[string][]string) error {
 	}
 	return nil
 }
+
+// Problems says the faults of an input that was refused whole: their count
+// and the first fifty, one a line.
+func Problems(lines []string) string {
+	const show = 50
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems, nothing written:", len(lines))
+	for i, l := range lines {
+		if i == show {
+			fmt.Fprintf(&b, "\n  … and %d more", len(lines)-show)
+			break
+		}
+		b.WriteString("\n  " + l)
+	}
+	return b.String()
+}

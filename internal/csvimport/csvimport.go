@@ -119,17 +119,11 @@ func (p Problem) String() string {
 type Error struct{ Problems []Problem }
 
 func (e *Error) Error() string {
-	const show = 50
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d problems, nothing written:", len(e.Problems))
+	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		if i == show {
-			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-show)
-			break
-		}
-		b.WriteString("\n  " + p.String())
+		lines[i] = p.String()
 	}
-	return b.String()
+	return apperr.Problems(lines)
 }
 
 // Result says what an import wrote or, dry, would write.

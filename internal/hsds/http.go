@@ -174,6 +174,13 @@ func (h *Server) listServices(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// pageOf is one page of a list held whole.
+func pageOf[T any](all []T, page, perPage int) Page[T] {
+	total := len(all)
+	from, to := min((page-1)*perPage, total), min(page*perPage, total)
+	return NewPage(all[from:to], total, page, perPage)
+}
+
 // listed is the service as a list shows it (HSDS's service_list): its own
 // fields and its organization, without what it holds.
 func (s *Service) listed() *Service {
@@ -373,17 +380,15 @@ func (h *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error
 		}
 		all = append(all, x)
 	}
-	total := len(all)
-	from, to := min((page-1)*perPage, total), min(page*perPage, total)
-	out := all[from:to]
+	p := pageOf(all, page, perPage)
 	if fullService {
-		for _, o := range out {
+		for _, o := range p.Contents {
 			if err := h.addServices(r, ref, o); err != nil {
 				return err
 			}
 		}
 	}
-	api.WriteJSON(w, http.StatusOK, NewPage(out, total, page, perPage))
+	api.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
@@ -504,9 +509,7 @@ func (h *Server) listServiceAtLocations(w http.ResponseWriter, r *http.Request) 
 			return !slices.ContainsFunc(s.Location.Addresses, func(a Address) bool { return a.PostalCode == pc })
 		})
 	}
-	total := len(all)
-	from, to := min((page-1)*perPage, total), min(page*perPage, total)
-	api.WriteJSON(w, http.StatusOK, NewPage(all[from:to], total, page, perPage))
+	api.WriteJSON(w, http.StatusOK, pageOf(all, page, perPage))
 	return nil
 }
 
@@ -523,13 +526,18 @@ func (h *Server) getServiceAtLocation(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	for _, s := range all {
-		if s.ID == id {
-			api.WriteJSON(w, http.StatusOK, s)
+	return writeFound(w, all, func(s ServiceAtLocation) bool { return s.ID == id }, "service at location", id)
+}
+
+// writeFound answers the item of all that matches, or NotFound.
+func writeFound[T any](w http.ResponseWriter, all []T, match func(T) bool, what, id string) error {
+	for _, x := range all {
+		if match(x) {
+			api.WriteJSON(w, http.StatusOK, x)
 			return nil
 		}
 	}
-	return apperr.Errorf(apperr.NotFound, "no service at location %q", id)
+	return apperr.Errorf(apperr.NotFound, "no %s %q", what, id)
 }
 
 func (h *Server) taxonomies(r *http.Request) ([]Taxonomy, error) {
@@ -562,25 +570,21 @@ func (h *Server) listTaxonomies(w http.ResponseWriter, r *http.Request) error {
 	if words := strings.ToLower(strings.TrimSpace(q.Get("search"))); words != "" {
 		all = slices.DeleteFunc(all, func(t Taxonomy) bool { return !strings.Contains(strings.ToLower(t.Name+" "+t.Description), words) })
 	}
-	total := len(all)
-	from, to := min((page-1)*perPage, total), min(page*perPage, total)
-	api.WriteJSON(w, http.StatusOK, NewPage(all[from:to], total, page, perPage))
+	api.WriteJSON(w, http.StatusOK, pageOf(all, page, perPage))
 	return nil
 }
 
 func (h *Server) getTaxonomy(w http.ResponseWriter, r *http.Request) error {
+	if _, err := params.Parse(r.URL.RawQuery); err != nil {
+		return err
+	}
 	all, err := h.taxonomies(r)
 	if err != nil {
 		return err
 	}
 	id := mux.Vars(r)["id"]
-	for _, t := range all {
-		if voc, ok := taxonomyOf(id); ok && t.ID == ID(KindTaxonomy, voc) {
-			api.WriteJSON(w, http.StatusOK, t)
-			return nil
-		}
-	}
-	return apperr.Errorf(apperr.NotFound, "no taxonomy %q", id)
+	voc, _ := taxonomyOf(id)
+	return writeFound(w, all, func(t Taxonomy) bool { return voc != "" && t.ID == ID(KindTaxonomy, voc) }, "taxonomy", id)
 }
 
 func (h *Server) terms(r *http.Request) ([]TaxonomyTerm, error) {
@@ -628,23 +632,18 @@ func (h *Server) listTerms(w http.ResponseWriter, r *http.Request) error {
 		return (voc != "" && t.Taxonomy != voc) || q.Get("parent_id") != "" ||
 			(words != "" && !strings.Contains(strings.ToLower(t.Name+" "+t.Code+" "+t.Description), words))
 	})
-	total := len(all)
-	from, to := min((page-1)*perPage, total), min(page*perPage, total)
-	api.WriteJSON(w, http.StatusOK, NewPage(all[from:to], total, page, perPage))
+	api.WriteJSON(w, http.StatusOK, pageOf(all, page, perPage))
 	return nil
 }
 
 func (h *Server) getTerm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := params.Parse(r.URL.RawQuery); err != nil {
+		return err
+	}
 	all, err := h.terms(r)
 	if err != nil {
 		return err
 	}
 	id := mux.Vars(r)["id"]
-	for _, t := range all {
-		if t.ID == id || t.Taxonomy+":"+t.Code == id {
-			api.WriteJSON(w, http.StatusOK, t)
-			return nil
-		}
-	}
-	return apperr.Errorf(apperr.NotFound, "no taxonomy term %q", id)
+	return writeFound(w, all, func(t TaxonomyTerm) bool { return t.ID == id || t.Taxonomy+":"+t.Code == id }, "taxonomy term", id)
 }

@@ -243,19 +243,7 @@ type ImportError struct {
 	Problems []string
 }
 
-func (e *ImportError) Error() string {
-	const show = 50
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d problems, nothing written:", len(e.Problems))
-	for i, p := range e.Problems {
-		if i == show {
-			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-show)
-			break
-		}
-		b.WriteString("\n  " + p)
-	}
-	return b.String()
-}
+func (e *ImportError) Error() string { return apperr.Problems(e.Problems) }
 
 // localID is the directory's id of a document without the extension.
 func localID(hsdsID string) string {

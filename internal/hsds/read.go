@@ -250,11 +250,15 @@ func readArray(dec *json.Decoder, name, kind string, ds *Dataset) error {
 // services and organizations, with the services an organization holds and
 // the organization a service names.
 func addDoc(raw json.RawMessage, kind, file, where string, ds *Dataset) error {
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &keys); err != nil {
+	if len(bytes.TrimSpace(raw)) == 0 || bytes.TrimSpace(raw)[0] != '{' {
 		return inputErr(where, "not a JSON object")
 	}
 	if kind == "" {
+		// Only a document of no known list is classified by its fields.
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &keys); err != nil {
+			return inputErr(where, "not a JSON object")
+		}
 		switch {
 		case has(keys, "status") || has(keys, "service_at_locations"):
 			kind = "service"
