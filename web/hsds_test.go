@@ -2,14 +2,17 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/serie-verkosto/directory/internal/hsds"
 	"github.com/serie-verkosto/directory/internal/hsds/hsdstest"
+	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/seedtest"
 	"github.com/serie-verkosto/directory/internal/services"
+	"github.com/serie-verkosto/directory/internal/users"
 )
 
 // Every answer of the HSDS API over the seed validates against the HSDS
@@ -122,5 +125,47 @@ func TestHSDSConditionalAndPublic(t *testing.T) {
 	}
 	if res, _ := c.get(t, "/hsds/v3"); res.StatusCode != http.StatusMovedPermanently {
 		t.Errorf("/hsds/v3: %d", res.StatusCode)
+	}
+}
+
+// Places page by place, not by service, and each is found by its id.
+func TestHSDSServiceAtLocationPaging(t *testing.T) {
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
+	sv := testService("paikallinen", netA)
+	lat, lon := 61.4981, 23.7610
+	sv.Locations = []services.Location{
+		{ID: "paikka-a", Name: l10n.Text{FI: "Ensimmäinen"}, Street: l10n.Text{FI: "Esimerkkikatu 1"}, PostalCode: "33100", Municipality: "837", Latitude: &lat, Longitude: &lon},
+		{Name: l10n.Text{FI: "Toinen"}, Municipality: "837"},
+	}
+	if err := s.store.Services.Create(t.Context(), users.System("test"), sv); err != nil {
+		t.Fatal(err)
+	}
+	v := hsdstest.New(t)
+	c := s.anon()
+	var all hsds.Page[hsds.ServiceAtLocation]
+	_, body := c.get(t, "/hsds/v3/service_at_locations?per_page=100")
+	json.Unmarshal(body, &all)
+	if all.TotalItems < 2 || all.Size != all.TotalItems {
+		t.Fatalf("%d places, %d on the page", all.TotalItems, all.Size)
+	}
+	for i, want := range all.Contents {
+		var one hsds.Page[hsds.ServiceAtLocation]
+		_, body := c.get(t, fmt.Sprintf("/hsds/v3/service_at_locations?per_page=1&page=%d", i+1))
+		v.Validate(t, "page", "service_at_location_list.json", body)
+		json.Unmarshal(body, &one)
+		if one.Size != 1 || one.Contents[0].ID != want.ID || one.TotalItems != all.TotalItems || one.LastPage != (i+1 == all.TotalItems) {
+			t.Errorf("page %d: %+v", i+1, one)
+		}
+		res, body := c.get(t, "/hsds/v3/service_at_locations/"+want.ID)
+		if res.StatusCode != 200 || !strings.Contains(string(body), want.ID) {
+			t.Errorf("%s: %d", want.ID, res.StatusCode)
+		}
+		v.Validate(t, want.ID, "service_at_location.json", body)
+	}
+	_, body = c.get(t, "/hsds/v3/service_at_locations?postcode=33100")
+	var pc hsds.Page[hsds.ServiceAtLocation]
+	json.Unmarshal(body, &pc)
+	if pc.TotalItems != 1 || pc.Contents[0].Location.Name != "Ensimmäinen" {
+		t.Errorf("by postcode: %+v", pc)
 	}
 }

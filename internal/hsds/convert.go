@@ -116,9 +116,10 @@ func (r Ref) FromService(s services.Service) (*Service, error) {
 		}
 	}
 	for i, l := range s.Locations {
-		loc := r.location(s.ID, i, l)
+		key := placeKey(l.ID, i)
+		loc := r.location(s.ID, key, l)
 		out.ServiceAtLocations = append(out.ServiceAtLocations, ServiceAtLocation{
-			ID: ID("service_at_location", s.ID, loc.ID), ServiceID: id, LocationID: loc.ID, Location: loc})
+			ID: salID(s.ID, key), ServiceID: id, LocationID: loc.ID, Location: loc})
 	}
 	ext, err := extension(s)
 	if err != nil {
@@ -244,11 +245,21 @@ func (r Ref) countyName(slug string) string {
 	return slug
 }
 
-func (r Ref) location(serviceID string, i int, l services.Location) *Location {
-	key := l.ID
-	if key == "" {
-		key = fmt.Sprint(i)
+// placeKey names a service's place: its id in its source, else its
+// position.
+func placeKey(id string, i int) string {
+	if id != "" {
+		return id
 	}
+	return fmt.Sprint(i)
+}
+
+// salID is the HSDS id of a service's place (its service_at_location).
+func salID(serviceID, key string) string {
+	return ID("service_at_location", serviceID, ID(KindLocation, serviceID, key))
+}
+
+func (r Ref) location(serviceID, key string, l services.Location) *Location {
 	out := &Location{ID: ID(KindLocation, serviceID, key), LocationType: "physical", Name: text(l.Name),
 		Description: text(l.Note), Latitude: l.Latitude, Longitude: l.Longitude}
 	if l.ID != "" {

@@ -2,6 +2,7 @@ package hsds
 
 import (
 	_ "embed"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,9 +44,7 @@ type Server struct {
 	Index *search.Index
 	API   *api.API
 
-	idsMu   sync.Mutex
-	ids     map[string]string // HSDS id -> service id
-	idsRead time.Time
+	services, places idCache // HSDS ids of services and of their places
 }
 
 // Routes adds the HSDS API to r, the router of /hsds/v3.
@@ -294,28 +293,55 @@ func (h *Server) serviceID(r *http.Request, id string) (string, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return id, nil
 	}
-	h.idsMu.Lock()
-	defer h.idsMu.Unlock()
-	if sid, ok := h.ids[id]; ok {
-		return sid, nil
+	return h.services.lookup(id, "service", func() (map[string]string, error) {
+		all, err := h.Store.ServiceIDs(r.Context())
+		m := make(map[string]string, len(all))
+		for _, sid := range all {
+			m[ID(KindService, sid)] = sid
+		}
+		return m, err
+	})
+}
+
+// placeService finds the service whose place has the HSDS id.
+func (h *Server) placeService(r *http.Request, id string) (string, error) {
+	return h.places.lookup(id, "service at location", func() (map[string]string, error) {
+		keys, err := h.Store.PlaceKeys(r.Context())
+		m := make(map[string]string, len(keys))
+		for _, k := range keys {
+			m[salID(k.Service, placeKey(k.ID, k.Index))] = k.Service
+		}
+		return m, err
+	})
+}
+
+// idCache maps HSDS ids to the directory's, which are not derived from
+// them. A miss reads them all again, at most every few seconds, so that
+// unknown ids cannot keep the database busy.
+type idCache struct {
+	mu   sync.Mutex
+	ids  map[string]string
+	read time.Time
+}
+
+func (c *idCache) lookup(id, what string, load func() (map[string]string, error)) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.ids[id]; ok {
+		return v, nil
 	}
-	// A new service, or no service: read the ids again, at most every few
-	// seconds, so that unknown ids cannot keep the database busy.
-	if time.Since(h.idsRead) < 5*time.Second && h.ids != nil {
-		return "", apperr.Errorf(apperr.NotFound, "no service %q", id)
+	if c.ids != nil && time.Since(c.read) < 5*time.Second {
+		return "", apperr.Errorf(apperr.NotFound, "no %s %q", what, id)
 	}
-	all, err := h.Store.ServiceIDs(r.Context())
+	m, err := load()
 	if err != nil {
 		return "", err
 	}
-	h.ids, h.idsRead = make(map[string]string, len(all)), time.Now()
-	for _, sid := range all {
-		h.ids[ID(KindService, sid)] = sid
+	c.ids, c.read = m, time.Now()
+	if v, ok := c.ids[id]; ok {
+		return v, nil
 	}
-	if sid, ok := h.ids[id]; ok {
-		return sid, nil
-	}
-	return "", apperr.Errorf(apperr.NotFound, "no service %q", id)
+	return "", apperr.Errorf(apperr.NotFound, "no %s %q", what, id)
 }
 
 // publicService reads one public service.
@@ -444,30 +470,43 @@ func (h *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	return apperr.Errorf(apperr.NotFound, "no organization %q", id)
 }
 
-// serviceAtLocations lists the places of the services the filter keeps.
-func (h *Server) serviceAtLocations(r *http.Request, ref Ref, f services.ServiceFilter) ([]ServiceAtLocation, error) {
-	f.HasLocation, f.Sort = true, services.SortName
+// serviceAtLocations returns the places from the from-th to before the
+// to-th (of all the services f keeps, by name), and how many there are:
+// only the services of the window are read.
+func (h *Server) serviceAtLocations(r *http.Request, ref Ref, f services.ServiceFilter, from, to int) ([]ServiceAtLocation, int, error) {
+	f.Sort = services.SortName
+	counts, err := h.Store.PlaceCounts(r.Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, skip := 0, 0
+	var ids []string
+	for _, c := range counts {
+		if total+c.Count > from && total < to {
+			if len(ids) == 0 {
+				skip = from - total
+			}
+			ids = append(ids, c.ID)
+		}
+		total += c.Count
+	}
+	list, err := h.Store.ServicesByID(r.Context(), ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []ServiceAtLocation
-	for offset := 0; ; offset += services.MaxLimit {
-		f.Limit, f.Offset = services.MaxLimit, offset
-		list, total, err := h.Store.FindServices(r.Context(), f)
+	for _, s := range list {
+		x, err := ref.FromService(s)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		for _, s := range list {
-			x, err := ref.FromService(s)
-			if err != nil {
-				return nil, err
-			}
-			for _, sal := range x.ServiceAtLocations {
-				sal.Service = x.listed()
-				out = append(out, sal)
-			}
-		}
-		if offset+services.MaxLimit >= total {
-			return out, nil
+		for _, sal := range x.ServiceAtLocations {
+			sal.Service = x.listed()
+			out = append(out, sal)
 		}
 	}
+	out = out[min(max(skip, 0), len(out)):]
+	return out[:min(to-from, len(out))], total, nil
 }
 
 func (h *Server) listServiceAtLocations(w http.ResponseWriter, r *http.Request) error {
@@ -500,16 +539,25 @@ func (h *Server) listServiceAtLocations(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	all, err := h.serviceAtLocations(r, ref, f)
-	if err != nil {
-		return err
-	}
 	if pc := strings.TrimSpace(q.Get("postcode")); pc != "" {
+		// By postal code: the places are filtered by what they hold, so
+		// the page is made of all the places of the services kept.
+		all, _, err := h.serviceAtLocations(r, ref, f, 0, math.MaxInt)
+		if err != nil {
+			return err
+		}
 		all = slices.DeleteFunc(all, func(s ServiceAtLocation) bool {
 			return !slices.ContainsFunc(s.Location.Addresses, func(a Address) bool { return a.PostalCode == pc })
 		})
+		api.WriteJSON(w, http.StatusOK, pageOf(all, page, perPage))
+		return nil
 	}
-	api.WriteJSON(w, http.StatusOK, pageOf(all, page, perPage))
+	from := (page - 1) * perPage
+	out, total, err := h.serviceAtLocations(r, ref, f, from, from+perPage)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, NewPage(out, total, page, perPage))
 	return nil
 }
 
@@ -522,11 +570,26 @@ func (h *Server) getServiceAtLocation(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	id := mux.Vars(r)["id"]
-	all, err := h.serviceAtLocations(r, ref, services.ServiceFilter{})
+	sid, err := h.placeService(r, id)
 	if err != nil {
 		return err
 	}
-	return writeFound(w, all, func(s ServiceAtLocation) bool { return s.ID == id }, "service at location", id)
+	sv, err := h.publicService(r, sid)
+	if err != nil {
+		return err
+	}
+	x, err := ref.FromService(sv)
+	if err != nil {
+		return err
+	}
+	for _, sal := range x.ServiceAtLocations {
+		if sal.ID == id {
+			sal.Service = x.listed()
+			api.WriteJSON(w, http.StatusOK, sal)
+			return nil
+		}
+	}
+	return apperr.Errorf(apperr.NotFound, "no service at location %q", id)
 }
 
 // writeFound answers the item of all that matches, or NotFound.

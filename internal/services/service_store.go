@@ -496,3 +496,61 @@ func (s *Store) ServiceIDs(ctx context.Context) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// Places is how many places (locations) one service has.
+type Places struct {
+	ID    string `db:"id"`
+	Count int    `db:"n"`
+}
+
+// PlaceCounts returns, for the services f keeps that have a place, how
+// many places each has, in the order of f.Sort (paging is the caller's:
+// it pages over places, not services). A list of places reads the few
+// services its page needs instead of them all.
+func (s *Store) PlaceCounts(ctx context.Context, f ServiceFilter) ([]Places, error) {
+	f.HasLocation = true
+	cond, args, err := s.serviceWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	order, orderArgs, err := f.orderBy("s", s.db.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	length := "json_array_length(s.locations)"
+	if s.db.Dialect == db.Postgres {
+		length = "json_array_length(s.locations::json)"
+	}
+	var out []Places
+	q := `SELECT s.id, ` + length + ` AS n FROM services s` + cond + order
+	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(q), append(args, orderArgs...)...); err != nil {
+		return nil, fmt.Errorf("place counts: %w", err)
+	}
+	return out, nil
+}
+
+// PlaceKey names one place of a service: its position and its id in its
+// source ("" when it has none).
+type PlaceKey struct {
+	Service string `db:"service"`
+	Index   int    `db:"idx"`
+	ID      string `db:"place"`
+}
+
+// PlaceKeys returns every place of every service that is not archived,
+// read from the places' JSON by the database, for finding a place by a
+// name made of them (the HSDS service_at_location ids).
+func (s *Store) PlaceKeys(ctx context.Context) ([]PlaceKey, error) {
+	q := `SELECT s.id AS service, CAST(l.key AS INTEGER) AS idx, COALESCE(json_extract(l.value, '$.id'), '') AS place
+		FROM services s, json_each(s.locations) l WHERE s.status <> 'archived' AND s.locations <> '[]'`
+	if s.db.Dialect == db.Postgres {
+		q = `SELECT s.id AS service, (l.n - 1)::int AS idx, COALESCE(l.v->>'id', '') AS place
+			FROM services s, jsonb_array_elements(s.locations::jsonb) WITH ORDINALITY AS l(v, n)
+			WHERE s.status <> 'archived' AND s.locations <> '[]'`
+	}
+	var out []PlaceKey
+	if err := s.db.SelectContext(ctx, &out, q); err != nil {
+		return nil, fmt.Errorf("place keys: %w", err)
+	}
+	return out, nil
+}
