@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/serie-verkosto/directory/internal/csvimport"
 	"github.com/serie-verkosto/directory/internal/hsds"
 	"github.com/serie-verkosto/directory/internal/hsds/hsdstest"
 	"github.com/serie-verkosto/directory/internal/l10n"
@@ -168,4 +170,54 @@ func TestHSDSServiceAtLocationPaging(t *testing.T) {
 	if pc.TotalItems != 1 || pc.Contents[0].Location.Name != "Ensimmäinen" {
 		t.Errorf("by postcode: %+v", pc)
 	}
+}
+
+// A catalogue brought in by the importers (the official HSDS examples,
+// a spreadsheet) is published as valid HSDS too.
+func TestHSDSImportedCatalogueValidates(t *testing.T) {
+	s := newSite(t, seedtest.SQLite(t), siteOptions{})
+	ctx := t.Context()
+	ds := &hsds.Dataset{}
+	for _, n := range []string{"service_full.json", "organization_full.json", "service_at_location_full.json"} {
+		b, err := hsdstest.Official.ReadFile("official/examples/" + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := hsds.ReadJSON(bytes.NewReader(b), n, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := (hsds.Import{Store: s.store, Lang: "en"}).Run(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	var sheet strings.Builder
+	sheet.WriteString("id;name_fi;name_sv;area;service_types;phones;hours;street;postal_code;post_office;municipality\n")
+	for i := range 20 {
+		fmt.Fprintf(&sheet, "taulukko-%d;Taulukkopalvelu %d;Kalkyltjänst %d;municipality:Tampere;counselling;+358 40 000 %04d;mon-fri 09:00-15:00;Esimerkkikatu %d;33100;Tampere;Tampere\n", i, i, i, i, i+1)
+	}
+	if _, err := (csvimport.Import{Store: s.store}).Run(ctx, strings.NewReader(sheet.String())); err != nil {
+		t.Fatal(err)
+	}
+	v := hsdstest.New(t)
+	c := s.anon()
+	_, body := c.get(t, "/hsds/v3/services?per_page=100&full=true")
+	v.Validate(t, "services", "service_list.json", body)
+	var page hsds.Page[hsds.Service]
+	json.Unmarshal(body, &page)
+	imported := 0
+	for _, svc := range page.Contents {
+		if svc.Directory == nil || !(strings.HasPrefix(svc.Directory.ID, "hsds-") || strings.HasPrefix(svc.Directory.ID, "taulukko-")) {
+			continue
+		}
+		imported++
+		_, one := c.get(t, "/hsds/v3/services/"+svc.ID)
+		v.Validate(t, svc.ID, "service.json", one)
+	}
+	if imported != 21 {
+		t.Errorf("%d imported services published, want 21", imported)
+	}
+	_, body = c.get(t, "/hsds/v3/service_at_locations?per_page=100")
+	v.Validate(t, "places", "service_at_location_list.json", body)
+	_, body = c.get(t, "/hsds/v3/organizations?per_page=100&full_service=true")
+	v.Validate(t, "organizations", "organization_list.json", body)
 }

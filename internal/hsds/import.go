@@ -3,7 +3,6 @@ package hsds
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -43,7 +42,8 @@ type Import struct {
 	Lang string
 	// DefaultArea is the area of services whose service areas name no
 	// Finnish place ("national", "county:SLUG", "network:SLUG" or
-	// "municipality:CODE"); without it such a service is an error.
+	// "municipality:CODE"); by default the whole country, said in the
+	// result for each such service, which stays unverified.
 	DefaultArea string
 	// DryRun checks everything and writes nothing.
 	DryRun bool
@@ -54,7 +54,7 @@ type Import struct {
 // Result says what an import did or, dry, would do.
 type Result struct {
 	Services, Organizations int
-	// Dropped are the channel details left out, and why.
+	// Dropped are the channel details left out, and the areas assumed.
 	Dropped []string
 	services.SyncResult
 }
@@ -63,7 +63,7 @@ func (r Result) String() string {
 	s := fmt.Sprintf("%d services (%d created, %d updated, %d unchanged), %d organizations",
 		r.Services, r.Created, r.Updated, r.Unchanged, r.Organizations)
 	if len(r.Dropped) > 0 {
-		s += fmt.Sprintf("; %d details left out:\n  %s", len(r.Dropped), strings.Join(r.Dropped, "\n  "))
+		s += fmt.Sprintf("; %d details left out or assumed:\n  %s", len(r.Dropped), strings.Join(r.Dropped, "\n  "))
 	}
 	return s
 }
@@ -115,14 +115,14 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 	fail := func(where, format string, args ...any) {
 		problems = append(problems, where+": "+fmt.Sprintf(format, args...))
 	}
-	// Organizations, by HSDS id; the same one given twice must agree.
+	// Organizations, by HSDS id. A service nests its organization, so the
+	// same one comes many times, more or less complete: the fullest wins.
 	orgs := map[string]services.Organization{}
 	for _, o := range ds.Organizations {
 		x := importOrganization(o, lang)
-		if prev, ok := orgs[o.ID]; ok && !sameOrganization(prev, x) {
-			fail("organization "+o.ID, "given twice, differently")
+		if prev, ok := orgs[o.ID]; !ok || orgSize(x) > orgSize(prev) {
+			orgs[o.ID] = x
 		}
-		orgs[o.ID] = x
 	}
 	problems = append(problems, ds.Duplicates...)
 	var list []services.Incoming
@@ -131,7 +131,7 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 		if s.Status != "" && s.Status != "active" {
 			continue // inactive or defunct: not listed
 		}
-		x, err := im.service(ref, s, lang, orgs)
+		x, err := im.service(ref, s, lang, orgs, &res.Dropped)
 		if err != nil {
 			fail(where, "%v", err)
 			continue
@@ -150,9 +150,32 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 		orgList = append(orgList, o)
 	}
 	sort.Slice(orgList, func(i, j int) bool { return orgList[i].ID < orgList[j].ID })
-	for _, o := range orgList {
-		if err := o.Validate(); err != nil {
+	for i := range orgList {
+		o := &orgList[i]
+		err := o.Validate()
+		e := apperr.As(err)
+		if e == nil {
+			continue
+		}
+		if !strings.HasPrefix(o.ID, "hsds-") {
 			fail("organization "+o.ID, "%v", apperr.PublicMessage(err))
+			continue
+		}
+		// A plain document's organization: its channels that the
+		// directory cannot take are left out, as a service's are.
+		for _, f := range e.Fields {
+			switch f.Field {
+			case "phone":
+				o.Phone = ""
+			case "email":
+				o.Email = ""
+			case "url":
+				o.URL = ""
+			default:
+				fail("organization "+o.ID, "%s: %s", f.Field, f.Message)
+				continue
+			}
+			res.Dropped = append(res.Dropped, fmt.Sprintf("organization %s: %s left out (%s)", o.ID, f.Field, f.Message))
 		}
 	}
 	// A plain HSDS document may hold channel details the directory cannot
@@ -265,10 +288,9 @@ func importOrganization(o Organization, lang string) services.Organization {
 		Kind: "other", URL: o.Website, Email: o.Email, Phone: firstNumber(o.Phones)}
 }
 
-func sameOrganization(a, b services.Organization) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
+func orgSize(o services.Organization) int {
+	b, _ := json.Marshal(o)
+	return len(b)
 }
 
 func firstNumber(ps []Phone) string {
@@ -302,7 +324,7 @@ func in(lang, s string) l10n.Text {
 }
 
 // service converts one HSDS service.
-func (im Import) service(ref Ref, s Service, lang string, orgs map[string]services.Organization) (services.Service, error) {
+func (im Import) service(ref Ref, s Service, lang string, orgs map[string]services.Organization, notes *[]string) (services.Service, error) {
 	orgID := ""
 	if s.OrganizationID != "" {
 		o, ok := orgs[s.OrganizationID]
@@ -380,11 +402,14 @@ func (im Import) service(ref Ref, s Service, lang string, orgs map[string]servic
 			x.Locations = append(x.Locations, location(ref, sal.Location, lang))
 		}
 	}
-	area, err := im.area(ref, s.ServiceAreas)
+	area, assumed, err := im.area(ref, s.ServiceAreas)
 	if err != nil {
 		return x, err
 	}
 	x.Area = area
+	if assumed {
+		*notes = append(*notes, fmt.Sprintf("service %s names no Finnish place: given the area %s (choose with --default-area)", x.ID, im.defaultArea()))
+	}
 	return x, nil
 }
 
@@ -436,9 +461,17 @@ func location(ref Ref, l *Location, lang string) services.Location {
 	return out
 }
 
+func (im Import) defaultArea() string {
+	if im.DefaultArea == "" {
+		return "national"
+	}
+	return im.DefaultArea
+}
+
 // area reads the service areas this profile writes (extent_type and
-// "kind:id"), or Finnish municipalities named; else the default area.
-func (im Import) area(ref Ref, areas []ServiceArea) (services.Area, error) {
+// "kind:id"), or Finnish municipalities named; else the default area, and
+// says it assumed it.
+func (im Import) area(ref Ref, areas []ServiceArea) (services.Area, bool, error) {
 	var a services.Area
 	add := func(kind, v string) error {
 		switch kind {
@@ -458,7 +491,7 @@ func (im Import) area(ref Ref, areas []ServiceArea) (services.Area, error) {
 	for _, sa := range areas {
 		if kind, v, ok := strings.Cut(sa.Description, ":"); ok && slices.Contains([]string{"country", "county", "network", "municipality"}, kind) {
 			if err := add(kind, v); err != nil {
-				return a, err
+				return a, false, err
 			}
 			continue
 		}
@@ -470,15 +503,11 @@ func (im Import) area(ref Ref, areas []ServiceArea) (services.Area, error) {
 		a = services.Area{National: true}
 	}
 	if a.National || len(a.Counties)+len(a.Networks)+len(a.Municipalities) > 0 {
-		return a, nil
+		return a, false, nil
 	}
-	if im.DefaultArea == "" {
-		return a, errors.New("its service areas name no Finnish place: give --default-area (national, county:SLUG, network:SLUG or municipality:CODE)")
-	}
-	kind, v, _ := strings.Cut(im.DefaultArea, ":")
-	return a, add(kind, v)
+	kind, v, _ := strings.Cut(im.defaultArea(), ":")
+	return a, true, add(kind, v)
 }
-
 // droppable are the fields of a plain document left out when the directory
 // cannot take them: channel details, never what the listing is.
 var droppable = regexp.MustCompile(`^(email|url|phones\[(\d+)\].*|links\[(\d+)\].*|locations\[(\d+)\]\.(postal_code|latitude|longitude|phones\[(\d+)\].*|email))$`)

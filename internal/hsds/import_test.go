@@ -129,11 +129,11 @@ func TestImportOfficialAndURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (hsds.Import{Store: st, Lang: "en"}).Run(ctx, ds); err == nil || !strings.Contains(err.Error(), "--default-area") {
-		t.Fatalf("without an area: %v", err)
+	if _, err := (hsds.Import{Store: st, Lang: "en", DefaultArea: "network:atlantis"}).Run(ctx, ds); err == nil || !strings.Contains(err.Error(), "atlantis") {
+		t.Fatalf("an unknown default area: %v", err)
 	}
-	res, err := (hsds.Import{Store: st, Lang: "en", DefaultArea: "national"}).Run(ctx, ds)
-	if err != nil || res.Created == 0 {
+	res, err := (hsds.Import{Store: st, Lang: "en"}).Run(ctx, ds)
+	if err != nil || res.Created == 0 || !strings.Contains(strings.Join(res.Dropped, "\n"), "given the area national") {
 		t.Fatalf("official examples: %v, %v", res, err)
 	}
 	ids, _ := st.ServiceIDs(ctx)

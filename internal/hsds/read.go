@@ -198,7 +198,9 @@ func readValue(dec *json.Decoder, name string, ds *Dataset) error {
 			return err
 		}
 		key, _ := kt.(string)
-		if kind, ok := lists[key]; ok && peekArray(dec) {
+		// An object with an id is one document (a service holds its
+		// service_at_locations); an export or a page has none.
+		if kind, ok := lists[key]; ok && !has(doc, "id") && peekArray(dec) {
 			if _, err := dec.Token(); err != nil {
 				return err
 			}
@@ -266,7 +268,7 @@ func addDoc(raw json.RawMessage, kind, file, where string, ds *Dataset) error {
 			kind = "location"
 		case has(keys, "taxonomy") || has(keys, "taxonomy_id"):
 			kind = "taxonomy_term"
-		case has(keys, "service_id") && has(keys, "location_id"):
+		case has(keys, "service") || has(keys, "service_id") && has(keys, "location_id"):
 			kind = "service_at_location"
 		case has(keys, "name") && has(keys, "description") && !has(keys, "version"):
 			kind = "organization"
