@@ -508,6 +508,7 @@ func (im Import) area(ref Ref, areas []ServiceArea) (services.Area, bool, error)
 	kind, v, _ := strings.Cut(im.defaultArea(), ":")
 	return a, true, add(kind, v)
 }
+
 // droppable are the fields of a plain document left out when the directory
 // cannot take them: channel details, never what the listing is.
 var droppable = regexp.MustCompile(`^(email|url|phones\[(\d+)\].*|links\[(\d+)\].*|locations\[(\d+)\]\.(postal_code|latitude|longitude|phones\[(\d+)\].*|email))$`)
