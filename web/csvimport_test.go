@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/serie-verkosto/directory/internal/csvimport"
+	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/seedtest"
+	"github.com/serie-verkosto/directory/web/i18n"
 )
 
 func upload(t *testing.T, c *client, file string, dry bool) (*http.Response, string) {
@@ -66,5 +69,20 @@ func TestImportPage(t *testing.T) {
 	res, _ = upload(t, admin, strings.Repeat("x", 40<<20), false)
 	if res.StatusCode != http.StatusRequestEntityTooLarge && res.StatusCode != http.StatusBadRequest {
 		t.Errorf("a huge file: %d", res.StatusCode)
+	}
+}
+
+// Every column is explained in every language.
+func TestImportColumnsExplained(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range csvimport.Columns {
+		for _, lang := range l10n.Languages {
+			if !cat.Has(lang, "import.col."+c.Name) {
+				t.Errorf("column %s is not explained in %s", c.Name, lang)
+			}
+		}
 	}
 }

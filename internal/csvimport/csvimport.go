@@ -29,12 +29,11 @@ import (
 	"github.com/serie-verkosto/directory/internal/users"
 )
 
-// Column is one column of the file.
+// Column is one column of the file. What a cell holds is said on the
+// admin page, in the admin's language (web/i18n, "import.col.NAME").
 type Column struct {
 	Name     string
 	Required bool
-	// Doc says what the cell holds (English; the admin page shows it).
-	Doc string
 	// Example is a cell of the template's example row, of an obviously
 	// fictional service.
 	Example string
@@ -44,41 +43,41 @@ type Column struct {
 // leave out any but the required ones, in any order; an unknown column is
 // an error (a misspelt header would lose its data).
 var Columns = []Column{
-	{"id", true, "the listing's id: lowercase letters, digits and hyphens; the same id updates the same listing", "esimerkki-keskusteluapu"},
-	{"organization", false, "the id of an organization already in the directory", ""},
-	{"name_fi", true, "name in Finnish", "Esimerkkiyhdistyksen keskusteluapu"},
-	{"name_sv", false, "name in Swedish", "Exempelföreningens samtalsstöd"},
-	{"name_en", false, "name in English", "Example Association's counselling"},
-	{"description_fi", false, "description in Finnish", "Keskusteluapua omista ajatuksistaan huolestuneille."},
-	{"description_sv", false, "description in Swedish", ""},
-	{"description_en", false, "description in English", ""},
-	{"target_groups", false, "client situations (vocabulary client_situation), separated by ;", "worried-about-own-thoughts"},
-	{"service_types", false, "service types (vocabulary service_type), separated by ;", "counselling"},
-	{"delivery_modes", false, "delivery modes (vocabulary delivery_mode), separated by ;", "phone;chat"},
-	{"languages", false, "languages it is given in (fi, sv, en, ...), separated by ;", "fi;sv"},
-	{"area", true, "national, or county:SLUG, network:SLUG and municipality:CODE|NAME separated by ;", "network:pirkanmaa"},
-	{"age_min", false, "the youngest client (0–120)", ""},
-	{"age_max", false, "the oldest client (0–120)", ""},
-	{"url", false, "the service's web address (https://...)", "https://esimerkki.example.fi"},
-	{"email", false, "the service's e-mail address", "apu@esimerkki.example.fi"},
-	{"phones", false, "phone numbers separated by ;, each with an optional (description)", ""},
-	{"hours", false, "weekly hours separated by ;, each DAYS HH:MM-HH:MM, DAYS as mon-fri or mon,wed,sat", "mon-fri 09:00-15:00"},
-	{"anonymous", false, "can be used without giving one's name: yes, no or empty (not known)", "yes"},
-	{"referral_required", false, "needs a referral: yes, no or empty", "no"},
-	{"identity_recorded", false, "records the client's identity: yes, no or empty", ""},
-	{"how_to_refer_fi", false, "how to refer or seek help, in Finnish", ""},
-	{"how_to_refer_sv", false, "the same in Swedish", ""},
-	{"how_to_refer_en", false, "the same in English", ""},
-	{"eligibility_fi", false, "who may use it, in Finnish", ""},
-	{"eligibility_sv", false, "the same in Swedish", ""},
-	{"eligibility_en", false, "the same in English", ""},
-	{"cost_fi", false, "cost, in Finnish", "Maksuton."},
-	{"cost_sv", false, "the same in Swedish", ""},
-	{"cost_en", false, "the same in English", ""},
-	{"street", false, "the place's street address with number", ""},
-	{"postal_code", false, "the place's five-digit postal code", ""},
-	{"post_office", false, "the place's post office", ""},
-	{"municipality", false, "the place's municipality: code or name", ""},
+	{"id", true, "esimerkki-keskusteluapu"},
+	{"organization", false, ""},
+	{"name_fi", true, "Esimerkkiyhdistyksen keskusteluapu"},
+	{"name_sv", false, "Exempelföreningens samtalsstöd"},
+	{"name_en", false, "Example Association's counselling"},
+	{"description_fi", false, "Keskusteluapua omista ajatuksistaan huolestuneille."},
+	{"description_sv", false, ""},
+	{"description_en", false, ""},
+	{"target_groups", false, "worried-about-own-thoughts"},
+	{"service_types", false, "counselling"},
+	{"delivery_modes", false, "phone;chat"},
+	{"languages", false, "fi;sv"},
+	{"area", true, "network:pirkanmaa"},
+	{"age_min", false, ""},
+	{"age_max", false, ""},
+	{"url", false, "https://esimerkki.example.fi"},
+	{"email", false, "apu@esimerkki.example.fi"},
+	{"phones", false, ""},
+	{"hours", false, "mon-fri 09:00-15:00"},
+	{"anonymous", false, "yes"},
+	{"referral_required", false, "no"},
+	{"identity_recorded", false, ""},
+	{"how_to_refer_fi", false, ""},
+	{"how_to_refer_sv", false, ""},
+	{"how_to_refer_en", false, ""},
+	{"eligibility_fi", false, ""},
+	{"eligibility_sv", false, ""},
+	{"eligibility_en", false, ""},
+	{"cost_fi", false, "Maksuton."},
+	{"cost_sv", false, ""},
+	{"cost_en", false, ""},
+	{"street", false, ""},
+	{"postal_code", false, ""},
+	{"post_office", false, ""},
+	{"municipality", false, ""},
 }
 
 // owned are the listing fields a file owns: what its columns fill.
