@@ -373,8 +373,9 @@ func rowService(row int, cell func(string) string, ref *services.Reference) (ser
 		}
 	}
 	area, err := parseArea(cell("area"), ref)
-	if err != nil {
-		bad("area", "err.csv_area", "%v", err)
+	var ce *cellError
+	if errors.As(err, &ce) {
+		bad("area", ce.key, ce.msg, ce.args...)
 	}
 	s.Area = area
 	for _, p := range list(cell("phones")) {
@@ -385,7 +386,7 @@ func rowService(row int, cell func(string) string, ref *services.Reference) (ser
 	for _, h := range list(cell("hours")) {
 		oh, err := parseHours(h)
 		if err != nil {
-			bad("hours", "err.csv_hours", "%q: %v", h, err)
+			bad("hours", "err.csv_hours", "“%s”: want DAYS HH:MM-HH:MM with days mon, tue, wed, thu, fri, sat, sun, as mon-fri 08:00-16:00", h)
 			continue
 		}
 		s.Hours = append(s.Hours, oh)
@@ -415,6 +416,14 @@ func list(cell string) []string {
 	return out
 }
 
+// cellError is a fault of one cell, to translate.
+type cellError struct {
+	key, msg string
+	args     []any
+}
+
+func (e *cellError) Error() string { return fmt.Sprintf(e.msg, e.args...) }
+
 func parseArea(cell string, ref *services.Reference) (services.Area, error) {
 	var a services.Area
 	for _, p := range list(cell) {
@@ -430,11 +439,11 @@ func parseArea(cell string, ref *services.Reference) (services.Area, error) {
 		case "municipality":
 			m, ok := ref.Munis.Lookup(v)
 			if !ok {
-				return a, fmt.Errorf("unknown municipality %q", v)
+				return a, &cellError{"err.unknown_municipality_ref", "unknown municipality “%s”: give a three-digit code or a Finnish or Swedish name", []any{v}}
 			}
 			a.Municipalities = append(a.Municipalities, m.Code)
 		default:
-			return a, fmt.Errorf("%q: want national, county:SLUG, network:SLUG or municipality:CODE", p)
+			return a, &cellError{"err.csv_area", "“%s”: want national, county:SLUG, network:SLUG or municipality:CODE", []any{p}}
 		}
 	}
 	return a, nil
