@@ -208,13 +208,7 @@ func (h *Server) serviceFilter(ref Ref, q url.Values) (services.ServiceFilter, e
 			fs.Add("organization_id", "err.unknown_organization", "no organization %q", v)
 		}
 	}
-	if v := q.Get("taxonomy_id"); v != "" {
-		if voc, ok := taxonomyOf(v); ok {
-			f.AnyTermOf = voc
-		} else {
-			fs.Add("taxonomy_id", "err.unknown_taxonomy", "no taxonomy %q; taxonomies: %s", v, strings.Join(Taxonomies, ", "))
-		}
-	}
+	f.AnyTermOf = taxonomyParam(&fs, q)
 	if v := q.Get("taxonomy_term_id"); v != "" {
 		voc, term, ok := ref.termOf(v)
 		switch {
@@ -229,6 +223,20 @@ func (h *Server) serviceFilter(ref Ref, q url.Values) (services.ServiceFilter, e
 		}
 	}
 	return f, fs.Err()
+}
+
+// taxonomyParam reads taxonomy_id: the vocabulary it names, "" when it
+// is not given; an unknown one is recorded in fs with the known ones.
+func taxonomyParam(fs *apperr.Fields, q url.Values) string {
+	v := q.Get("taxonomy_id")
+	if v == "" {
+		return ""
+	}
+	voc, ok := taxonomyOf(v)
+	if !ok {
+		fs.Add("taxonomy_id", "err.unknown_taxonomy", "no taxonomy %q; taxonomies: %s", v, strings.Join(Taxonomies, ", "))
+	}
+	return voc
 }
 
 // taxonomyOf finds a taxonomy by its HSDS id or its name.
@@ -676,13 +684,7 @@ func (h *Server) listTerms(w http.ResponseWriter, r *http.Request) error {
 	}
 	var fs apperr.Fields
 	boolParam(&fs, q, "top_only") // the vocabularies are flat: every term is at the top
-	voc := ""
-	if v := q.Get("taxonomy_id"); v != "" {
-		var ok bool
-		if voc, ok = taxonomyOf(v); !ok {
-			fs.Add("taxonomy_id", "err.unknown_taxonomy", "no taxonomy %q; taxonomies: %s", v, strings.Join(Taxonomies, ", "))
-		}
-	}
+	voc := taxonomyParam(&fs, q)
 	if err := fs.Err(); err != nil {
 		return err
 	}
