@@ -129,7 +129,15 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 	for _, s := range ds.Services {
 		where := ds.Where[s.ID]
 		if s.Status != "" && s.Status != "active" {
-			continue // inactive or defunct: not listed
+			// Inactive or defunct: not listed; one imported before ends
+			// (archived, as a withdrawn PTV service is).
+			id := localID(s.ID)
+			if s.Directory != nil {
+				id = s.Directory.ID
+			}
+			list = append(list, services.Incoming{Ended: true, Service: services.Service{ID: id,
+				Source: services.Source{Kind: SourceKind, ID: s.ID, Status: s.Status}}})
+			continue
 		}
 		x, err := im.service(ref, s, lang, orgs, &res.Dropped)
 		if err != nil {
@@ -215,12 +223,17 @@ func (im Import) Run(ctx context.Context, ds *Dataset) (Result, error) {
 			break
 		}
 	}
-	res.Services, res.Organizations = len(list), len(orgList)
+	res.Organizations = len(orgList)
+	for _, in := range list {
+		if !in.Ended {
+			res.Services++
+		}
+	}
 	if len(problems) > 0 {
 		return res, &ImportError{Problems: problems}
 	}
 	if im.DryRun {
-		res.Created = len(list)
+		res.Created = res.Services
 		return res, nil
 	}
 	// A listing of this profile owns every field; the others the core

@@ -253,3 +253,36 @@ func TestImportDropsWhatItCannotTake(t *testing.T) {
 		t.Errorf("stored %+v %v", s, err)
 	}
 }
+
+// A service the source now calls inactive ends here (archived), and comes
+// back when it is active again.
+func TestImportEndsInactive(t *testing.T) {
+	ctx := context.Background()
+	doc := func(status string) *hsds.Dataset {
+		ds := &hsds.Dataset{}
+		body := `[{"id":"5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a21","name":"Esimerkkipalvelu","status":"` + status + `",
+			"service_areas":[{"id":"5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a22","name":"Oulu"}]}]`
+		if err := hsds.ReadJSON(strings.NewReader(body), "input.json", ds); err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	st := emptyDirectory(t)
+	const id = "hsds-5e1ad0c4-5b1a-4c0e-9c3e-2a8f0d5e7a21"
+	if res, err := (hsds.Import{Store: st}).Run(ctx, doc("inactive")); err != nil || res.Created != 0 {
+		t.Fatalf("never had it: %v %v", res, err)
+	}
+	if _, err := (hsds.Import{Store: st}).Run(ctx, doc("active")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (hsds.Import{Store: st}).Run(ctx, doc("defunct"))
+	if s, _ := st.Service(ctx, id); err != nil || res.Ended != 1 || s.Status != services.StatusArchived {
+		t.Errorf("ended: %v %v, status %s", res, err, s.Status)
+	}
+	if _, err := (hsds.Import{Store: st}).Run(ctx, doc("active")); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := st.Service(ctx, id); s.Status != services.StatusActive {
+		t.Errorf("published again: %s", s.Status)
+	}
+}
