@@ -148,6 +148,11 @@ func TestImportOfficialAndURL(t *testing.T) {
 	(&hsds.Server{Store: from, API: api.New(from, nil, nil, nil)}).Routes(r.PathPrefix("/hsds/v3").Subrouter())
 	srv := httptest.NewServer(r)
 	defer srv.Close()
+	for _, base := range []string{"/hsds/v3", "/hsds/v3/services?page=2"} {
+		if ds, err = hsds.Read(ctx, srv.URL+base, srv.Client()); err != nil {
+			t.Fatalf("%s: %v", base, err)
+		}
+	}
 	ds, err = hsds.Read(ctx, srv.URL+"/hsds/v3/", srv.Client())
 	if err != nil {
 		t.Fatal(err)

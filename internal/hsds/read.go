@@ -82,7 +82,14 @@ func inputErr(where string, format string, args ...any) error {
 func Read(ctx context.Context, src string, client *http.Client) (*Dataset, error) {
 	ds := &Dataset{}
 	if u, err := url.Parse(src); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		return ds, readAPI(ctx, client, strings.TrimSuffix(src, "/"), ds)
+		// The API's base, however given: ".../hsds/v3", ".../v3/",
+		// ".../v3/services".
+		u.RawQuery, u.Fragment = "", ""
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		for _, list := range []string{"/services", "/organizations"} {
+			u.Path = strings.TrimSuffix(u.Path, list)
+		}
+		return ds, readAPI(ctx, client, u.String(), ds)
 	}
 	fi, err := os.Stat(src)
 	if err != nil {
