@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -97,6 +98,28 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	raw, err := api.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The document is a valid OpenAPI 3.1 document (the OpenAPI
+	// Initiative's schema of documents).
+	meta, err := os.ReadFile("testdata/openapi/oas-3.1-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metaDoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := jsonschema.NewCompiler()
+	if err := mc.AddResource("https://spec.openapis.org/oas/3.1/schema/2026-08-03", metaDoc); err != nil {
+		t.Fatal(err)
+	}
+	oas, err := mc.Compile("https://spec.openapis.org/oas/3.1/schema/2026-08-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err := oas.Validate(doc); err != nil {
+		t.Errorf("not a valid OpenAPI 3.1 document: %v", err)
 	}
 	o := loadOpenAPI(t, raw)
 	documented := map[string]bool{}
