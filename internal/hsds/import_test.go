@@ -149,8 +149,9 @@ func TestImportOfficialAndURL(t *testing.T) {
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 	for _, base := range []string{"/hsds/v3", "/hsds/v3/services?page=2"} {
-		if ds, err = hsds.Read(ctx, srv.URL+base, srv.Client()); err != nil {
-			t.Fatalf("%s: %v", base, err)
+		got, err := hsds.Read(ctx, srv.URL+base, srv.Client())
+		if err != nil || len(got.Services) == 0 {
+			t.Fatalf("%s: %d services, %v", base, len(got.Services), err)
 		}
 	}
 	ds, err = hsds.Read(ctx, srv.URL+"/hsds/v3/", srv.Client())
