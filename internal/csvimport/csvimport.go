@@ -372,7 +372,7 @@ func rowService(row int, cell func(string) string, ref *services.Reference) (ser
 			bad(b.col, "err.csv_yes_no", "must be yes, no or empty")
 		}
 	}
-	area, err := parseArea(cell("area"), ref)
+	area, err := parseArea(cell("area"))
 	var ce *cellError
 	if errors.As(err, &ce) {
 		bad("area", ce.key, ce.msg, ce.args...)
@@ -424,25 +424,13 @@ type cellError struct {
 
 func (e *cellError) Error() string { return fmt.Sprintf(e.msg, e.args...) }
 
-func parseArea(cell string, ref *services.Reference) (services.Area, error) {
+// parseArea reads the area cell; its municipalities are checked (and
+// names made codes) with the listing.
+func parseArea(cell string) (services.Area, error) {
 	var a services.Area
 	for _, p := range list(cell) {
 		kind, v, _ := strings.Cut(p, ":")
-		kind, v = strings.ToLower(strings.TrimSpace(kind)), strings.TrimSpace(v)
-		switch kind {
-		case "national", "koko maa", "hela landet":
-			a.National = true
-		case "county":
-			a.Counties = append(a.Counties, v)
-		case "network":
-			a.Networks = append(a.Networks, v)
-		case "municipality":
-			m, ok := ref.Munis.Lookup(v)
-			if !ok {
-				return a, &cellError{"err.unknown_municipality_ref", "unknown municipality “%s”: give a three-digit code or a Finnish or Swedish name", []any{v}}
-			}
-			a.Municipalities = append(a.Municipalities, m.Code)
-		default:
+		if !a.Add(kind, strings.TrimSpace(v)) {
 			return a, &cellError{"err.csv_area", "“%s”: want national, county:SLUG, network:SLUG or municipality:CODE", []any{p}}
 		}
 	}

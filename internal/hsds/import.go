@@ -487,16 +487,7 @@ func (im Import) defaultArea() string {
 func (im Import) area(ref Ref, areas []ServiceArea) (services.Area, bool, error) {
 	var a services.Area
 	add := func(kind, v string) error {
-		switch kind {
-		case "national", "country":
-			a.National = true
-		case "county":
-			a.Counties = append(a.Counties, v)
-		case "network":
-			a.Networks = append(a.Networks, v)
-		case "municipality":
-			a.Municipalities = append(a.Municipalities, v)
-		default:
+		if !a.Add(kind, v) {
 			return fmt.Errorf("area %q: want national, county:SLUG, network:SLUG or municipality:CODE", kind+":"+v)
 		}
 		return nil

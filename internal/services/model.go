@@ -275,6 +275,26 @@ type Area struct {
 // Scan implements sql.Scanner.
 func (a *Area) Scan(src any) error { return db.ScanJSON(src, a) }
 
+// Add adds one place written as importers take it: "national" (or
+// "country", "koko maa", "hela landet"), or county, network or
+// municipality with its id or name. It reports whether kind is one of
+// those; whether the id exists is checked with the listing.
+func (a *Area) Add(kind, ref string) bool {
+	switch strings.ToLower(strings.TrimSpace(kind)) {
+	case "national", "country", "koko maa", "hela landet":
+		a.National = true
+	case "county":
+		a.Counties = append(a.Counties, ref)
+	case "network":
+		a.Networks = append(a.Networks, ref)
+	case "municipality":
+		a.Municipalities = append(a.Municipalities, ref)
+	default:
+		return false
+	}
+	return true
+}
+
 // Value implements driver.Valuer.
 func (a Area) Value() (driver.Value, error) { return db.ValueJSON(a) }
 
