@@ -304,6 +304,50 @@ func FromTaxonomy(v services.Vocabulary) Taxonomy {
 	return Taxonomy{ID: ID(KindTaxonomy, v.ID), Name: text(v.Name), Description: text(v.Name) + " (" + v.ID + ")"}
 }
 
+// Taxonomies are the directory's vocabularies a service's terms come
+// from, as HSDS taxonomies.
+func (r Ref) Taxonomies() []Taxonomy {
+	var out []Taxonomy
+	for _, voc := range Taxonomies {
+		if v, ok := r.Vocab.Vocabulary(voc); ok {
+			out = append(out, FromTaxonomy(v))
+		}
+	}
+	return out
+}
+
+// Terms are the terms of Taxonomies, as HSDS taxonomy terms.
+func (r Ref) Terms() []TaxonomyTerm {
+	var out []TaxonomyTerm
+	for _, voc := range Taxonomies {
+		v, _ := r.Vocab.Vocabulary(voc)
+		for _, t := range v.Terms {
+			out = append(out, r.FromTerm(voc, t))
+		}
+	}
+	return out
+}
+
+// organization finds an organization by the directory's id, its HSDS id,
+// or the id a plain HSDS document of it was imported under.
+func (r Ref) organization(id string) (services.Organization, bool) {
+	for _, o := range r.Orgs {
+		if id == o.ID || id == ID(KindOrganization, o.ID) || localID(id) == o.ID {
+			return o, true
+		}
+	}
+	return services.Organization{}, false
+}
+
+// Organizations are every organization, as HSDS organizations.
+func (r Ref) Organizations() []*Organization {
+	out := make([]*Organization, len(r.Orgs))
+	for i, o := range r.Orgs {
+		out[i] = r.FromOrganization(o)
+	}
+	return out
+}
+
 // FromTerm converts a term of vocab.
 func (r Ref) FromTerm(vocab string, t services.Term) TaxonomyTerm {
 	return TaxonomyTerm{ID: ID(KindTerm, vocab, t.ID), Code: t.ID, Name: text(t.Name), Description: text(t.Description),

@@ -115,52 +115,37 @@ func (e Export) To(ctx context.Context, w io.Writer) (int, error) {
 	})
 }
 
+// writeList writes a list small enough to hold whole as one array.
+func writeList[T any](open func(name string) (*arrayWriter, error), name string, items []T) error {
+	aw, err := open(name)
+	if err != nil {
+		return err
+	}
+	for _, x := range items {
+		if err := aw.add(x); err != nil {
+			return err
+		}
+	}
+	return aw.end()
+}
+
 func (e Export) write(ctx context.Context, open func(name string) (*arrayWriter, error), done func() error) (int, error) {
 	sref, err := e.Store.Reference(ctx)
 	if err != nil {
 		return 0, err
 	}
 	ref := Ref{sref}
-	aw, err := open(FileOrganizations)
+	if err := writeList(open, FileOrganizations, ref.Organizations()); err != nil {
+		return 0, err
+	}
+	if err := writeList(open, FileTaxonomies, ref.Taxonomies()); err != nil {
+		return 0, err
+	}
+	if err := writeList(open, FileTerms, ref.Terms()); err != nil {
+		return 0, err
+	}
+	aw, err := open(FileServices)
 	if err != nil {
-		return 0, err
-	}
-	for _, o := range ref.Orgs {
-		if err := aw.add(ref.FromOrganization(o)); err != nil {
-			return 0, err
-		}
-	}
-	if err := aw.end(); err != nil {
-		return 0, err
-	}
-	if aw, err = open(FileTaxonomies); err != nil {
-		return 0, err
-	}
-	for _, voc := range Taxonomies {
-		if v, ok := ref.Vocab.Vocabulary(voc); ok {
-			if err := aw.add(FromTaxonomy(v)); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := aw.end(); err != nil {
-		return 0, err
-	}
-	if aw, err = open(FileTerms); err != nil {
-		return 0, err
-	}
-	for _, voc := range Taxonomies {
-		v, _ := ref.Vocab.Vocabulary(voc)
-		for _, t := range v.Terms {
-			if err := aw.add(ref.FromTerm(voc, t)); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := aw.end(); err != nil {
-		return 0, err
-	}
-	if aw, err = open(FileServices); err != nil {
 		return 0, err
 	}
 	ids, err := e.Store.ServiceIDs(ctx)

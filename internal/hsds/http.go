@@ -198,13 +198,9 @@ func (h *Server) serviceFilter(ref Ref, q url.Values) (services.ServiceFilter, e
 	}
 	f.ModifiedAfter = since
 	if v := q.Get("organization_id"); v != "" {
-		found := false
-		for _, o := range ref.Orgs {
-			if v == o.ID || v == ID(KindOrganization, o.ID) {
-				f.Organization, found = o.ID, true
-			}
-		}
-		if !found {
+		if o, ok := ref.organization(v); ok {
+			f.Organization = o.ID
+		} else {
 			fs.Add("organization_id", "err.unknown_organization", "no organization %q", v)
 		}
 	}
@@ -463,19 +459,18 @@ func (h *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := mux.Vars(r)["id"]
-	for _, o := range ref.Orgs {
-		if id == o.ID || id == ID(KindOrganization, o.ID) {
-			x := ref.FromOrganization(o)
-			if fullService {
-				if err := h.addServices(r, ref, x); err != nil {
-					return err
-				}
-			}
-			api.WriteJSON(w, http.StatusOK, x)
-			return nil
+	o, ok := ref.organization(id)
+	if !ok {
+		return apperr.Errorf(apperr.NotFound, "no organization %q", id)
+	}
+	x := ref.FromOrganization(o)
+	if fullService {
+		if err := h.addServices(r, ref, x); err != nil {
+			return err
 		}
 	}
-	return apperr.Errorf(apperr.NotFound, "no organization %q", id)
+	api.WriteJSON(w, http.StatusOK, x)
+	return nil
 }
 
 // serviceAtLocations returns the places from the from-th to before the
@@ -616,13 +611,7 @@ func (h *Server) taxonomies(r *http.Request) ([]Taxonomy, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Taxonomy
-	for _, voc := range Taxonomies {
-		if v, ok := ref.Vocab.Vocabulary(voc); ok {
-			out = append(out, FromTaxonomy(v))
-		}
-	}
-	return out, nil
+	return ref.Taxonomies(), nil
 }
 
 func (h *Server) listTaxonomies(w http.ResponseWriter, r *http.Request) error {
@@ -663,14 +652,7 @@ func (h *Server) terms(r *http.Request) ([]TaxonomyTerm, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []TaxonomyTerm
-	for _, voc := range Taxonomies {
-		v, _ := ref.Vocab.Vocabulary(voc)
-		for _, t := range v.Terms {
-			out = append(out, ref.FromTerm(voc, t))
-		}
-	}
-	return out, nil
+	return ref.Terms(), nil
 }
 
 func (h *Server) listTerms(w http.ResponseWriter, r *http.Request) error {

@@ -343,11 +343,7 @@ func (im Import) service(ref Ref, s Service, lang string, orgs map[string]servic
 		o, ok := orgs[s.OrganizationID]
 		if !ok {
 			// Perhaps already in the directory (an earlier import).
-			for _, known := range ref.Orgs {
-				if s.OrganizationID == ID(KindOrganization, known.ID) || localID(s.OrganizationID) == known.ID {
-					o, ok = known, true
-				}
-			}
+			o, ok = ref.organization(s.OrganizationID)
 		}
 		if !ok {
 			return services.Service{}, fmt.Errorf("organization_id %s names no organization of the input or the directory", s.OrganizationID)
