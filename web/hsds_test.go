@@ -51,7 +51,35 @@ func TestHSDSAnswersValidate(t *testing.T) {
 		var one hsds.Service
 		json.Unmarshal(body, &one)
 		if one.Directory == nil || one.Directory.ID == "" || one.ID != hsds.ID(hsds.KindService, one.Directory.ID) {
-			t.Errorf("%s: extension %+v", svc.ID, one.Directory)
+			t.Fatalf("%s: extension %+v", svc.ID, one.Directory)
+		}
+		// The extension is the listing less its bookkeeping and provenance.
+		var ext map[string]json.RawMessage
+		json.Unmarshal(one.Directory.Service, &ext)
+		for _, k := range []string{"version", "created_at", "updated_at", "source", "source_changes"} {
+			if _, ok := ext[k]; ok {
+				t.Errorf("%s: the extension holds %s", svc.ID, k)
+			}
+		}
+		if _, ok := ext["name"]; !ok {
+			t.Errorf("%s: the extension lacks the name", svc.ID)
+		}
+	}
+	// A list shows a service's own fields; minimal, its id, name, status
+	// and last change only.
+	var listed, minimal hsds.Page[map[string]json.RawMessage]
+	json.Unmarshal(get("/hsds/v3/services?per_page=100", 200), &listed)
+	json.Unmarshal(get("/hsds/v3/services?per_page=100&minimal=true", 200), &minimal)
+	for _, x := range listed.Contents {
+		if _, ok := x["attributes"]; ok {
+			t.Errorf("a listed service holds its attributes")
+		}
+	}
+	for _, x := range minimal.Contents {
+		for k := range x {
+			if k != "id" && k != "name" && k != "status" && k != "last_modified" {
+				t.Errorf("a minimal service holds %s", k)
+			}
 		}
 	}
 	for _, p := range []string{"/hsds/v3/services", "/hsds/v3/services?per_page=5&page=2", "/hsds/v3/services?minimal=true",

@@ -133,20 +133,19 @@ func (r Ref) FromService(s services.Service) (*Service, error) {
 // bookkeeping (version and times) and its provenance here: an importer
 // records where it read it.
 func extension(s services.Service) (json.RawMessage, error) {
-	s.Meta = services.Meta{}
 	s.Source, s.SourceChanges = services.Source{}, nil
-	b, err := json.Marshal(s)
+	// The outer fields hide the embedded Meta's: encoding/json takes the
+	// shallower, and leaves these out when nil.
+	b, err := json.Marshal(struct {
+		services.Service
+		Version   *int `json:"version,omitempty"`
+		CreatedAt *int `json:"created_at,omitempty"`
+		UpdatedAt *int `json:"updated_at,omitempty"`
+	}{Service: s})
 	if err != nil {
 		return nil, fmt.Errorf("hsds: service %s: %w", s.ID, err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	for _, k := range []string{"version", "created_at", "updated_at"} {
-		delete(m, k)
-	}
-	return json.Marshal(m)
+	return b, nil
 }
 
 func termsOf(s services.Service, vocab string) []string {
@@ -237,10 +236,8 @@ func (r Ref) areas(serviceID string, s services.Service) []ServiceArea {
 }
 
 func (r Ref) countyName(slug string) string {
-	for _, m := range r.Munis.List {
-		if m.CountySlug == slug {
-			return m.CountyFI
-		}
+	if c, ok := r.Munis.County(slug); ok {
+		return text(c.Name)
 	}
 	return slug
 }
