@@ -167,11 +167,7 @@ func cmdImportHSDS(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	verb := "imported"
-	if im.DryRun {
-		verb = "would import (dry run, nothing written)"
-	}
-	fmt.Fprintf(stdout, "hsds: %s %s\n", verb, res)
+	reportImport(stdout, "hsds", im.DryRun, res)
 	return nil
 }
 
@@ -215,10 +211,15 @@ func cmdImportCSV(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
 	}
+	reportImport(stdout, "csv", im.DryRun, res)
+	return nil
+}
+
+// reportImport says what an import wrote, or would have.
+func reportImport(w io.Writer, kind string, dry bool, res fmt.Stringer) {
 	verb := "imported"
-	if im.DryRun {
+	if dry {
 		verb = "would import (dry run, nothing written)"
 	}
-	fmt.Fprintf(stdout, "csv: %s %s\n", verb, res)
-	return nil
+	fmt.Fprintf(w, "%s: %s %s\n", kind, verb, res)
 }
