@@ -64,6 +64,18 @@ func TestBearerTokenWrites(t *testing.T) {
 			t.Errorf("Authorization %q: %d %q %s", h, res.StatusCode, res.Header.Get("WWW-Authenticate"), body)
 		}
 	}
+	// A token's requests are throttled: past its burst, 429 with Retry-After.
+	throttledUse := false
+	for range web.TokenBurst + 5 {
+		res, _ := c.do(t, http.MethodGet, "/api/v1/networks", nil, bearer(secret))
+		if res.StatusCode == http.StatusTooManyRequests && res.Header.Get("Retry-After") != "" {
+			throttledUse = true
+			break
+		}
+	}
+	if !throttledUse {
+		t.Error("no 429 past the token's burst")
+	}
 	// Revoked: refused at once.
 	if err := st.Revoke(context.Background(), users.System("test"), tok.Name); err != nil {
 		t.Fatal(err)

@@ -292,3 +292,18 @@ func TestImportEndsInactive(t *testing.T) {
 		t.Errorf("published again: %s", s.Status)
 	}
 }
+
+// A file beyond the bound is refused with a clear message, read no
+// further, and nothing written.
+func TestImportTooLarge(t *testing.T) {
+	defer func(n int64) { hsds.MaxInputBytes = n }(hsds.MaxInputBytes)
+	hsds.MaxInputBytes = 4096
+	from := services.NewStore(seedtest.SQLite(t))
+	_, raw := exportOf(t, from)
+	ds := &hsds.Dataset{}
+	err := hsds.ReadJSON(bytes.NewReader(raw), "export.json", ds)
+	var ie *hsds.InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "larger than 4096 bytes") || !strings.Contains(err.Error(), "export.json") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -25,8 +25,9 @@ import (
 // "organizations": [...], ...}). Files are read as a stream, one document
 // at a time.
 
-// MaxInputBytes bounds what one import reads.
-const MaxInputBytes = 1 << 30
+// MaxInputBytes bounds what one file of an import reads (a variable so
+// that a test can try the bound without a gigabyte).
+var MaxInputBytes int64 = 1 << 30
 
 // Dataset is what an import read.
 type Dataset struct {
@@ -147,7 +148,7 @@ func ReadJSON(r io.Reader, name string, ds *Dataset) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, errTooBig):
-		return inputErr(name, "larger than %d MiB: split it into several files", MaxInputBytes>>20)
+		return inputErr(name, "larger than %d bytes (%d MiB): split it into several files", MaxInputBytes, MaxInputBytes>>20)
 	case errors.Is(err, encoding.ErrInvalidUTF8):
 		return inputErr(name, "not UTF-8 (at about byte %d); save it as UTF-8", dec.InputOffset())
 	}
