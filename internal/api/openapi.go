@@ -172,7 +172,7 @@ func buildOpenAPI() ([]byte, error) {
 			}
 			params = append(params, map[string]any{"name": name, "in": "query", "schema": p.schema, "description": p.doc})
 		}
-		if strings.HasPrefix(op.Summary, "Replace") || strings.Contains(op.Summary, "If-Match") {
+		if namesVersion(op) {
 			params = append(params, map[string]any{"name": "If-Match", "in": "header", "schema": str(),
 				"description": "the ETag of the version read (or give the body's version)"})
 		}
@@ -213,6 +213,12 @@ func buildOpenAPI() ([]byte, error) {
 		},
 	}
 	return json.MarshalIndent(doc, "", " ")
+}
+
+// namesVersion reports whether an operation writes an existing resource,
+// naming the version read in If-Match: updates, archives and verifies.
+func namesVersion(op Operation) bool {
+	return op.Method == "PUT" || op.Method == "DELETE" || strings.HasSuffix(op.Path, "/verify")
 }
 
 // pathParams returns the {names} of a path template.
@@ -262,7 +268,7 @@ func responses(op Operation) map[string]any {
 	}
 	if op.Write {
 		errs = append(errs, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
-		if op.Method != "POST" || strings.HasSuffix(op.Path, "/verify") {
+		if namesVersion(op) {
 			errs = append(errs, http.StatusNotFound, http.StatusConflict, http.StatusPreconditionRequired)
 		} else {
 			errs = append(errs, http.StatusConflict)
