@@ -4,6 +4,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -23,6 +24,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 
 	"github.com/serie-verkosto/directory/internal/apperr"
 	"github.com/serie-verkosto/directory/internal/auth"
@@ -72,6 +74,10 @@ type Config struct {
 	// Tokens lets integrations write through the API with a bearer
 	// token; nil refuses every token.
 	Tokens *tokens.Store
+	// TokenRate and TokenBurst throttle each token's requests; zero means
+	// TokenRate and TokenBurst (the constants).
+	TokenRate  rate.Limit
+	TokenBurst int
 	// SecureCookies marks the session cookie Secure (TLS, or a TLS proxy
 	// in front).
 	SecureCookies bool
@@ -157,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, cat: cat, labels: labels.New(cat),
 		reports:   newReportLimiter(),
-		tokenUse:  auth.NewLimiter(TokenRate, TokenBurst, auth.DefaultMaxKeys),
+		tokenUse:  auth.NewLimiter(cmp.Or(cfg.TokenRate, TokenRate), cmp.Or(cfg.TokenBurst, TokenBurst), auth.DefaultMaxKeys),
 		tokenFail: newTokenFailLimiter(),
 		services:  servicePages(cfg.Store), contacts: contactPages(cfg.Store)}
 	if err := s.loadStatic(); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
+	"golang.org/x/time/rate"
 
 	"github.com/serie-verkosto/directory/internal/api"
 	"github.com/serie-verkosto/directory/internal/auth"
@@ -67,6 +68,9 @@ func (c *testClock) Add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// testTokenBurst is how many requests a token may make in a test site.
+const testTokenBurst = 50
 
 // site is a served directory with users.
 type site struct {
@@ -134,7 +138,9 @@ func newSite(t *testing.T, d *db.DB, o siteOptions) *site {
 	}
 	s.addListings(t)
 	cfg := web.Config{Store: st, Log: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Auth: au, Users: us, Corrections: s.corr, QuickExit: o.exit, Tokens: tokens.NewStore(d)}
+		Auth: au, Users: us, Corrections: s.corr, QuickExit: o.exit, Tokens: tokens.NewStore(d),
+		// A token's throttle that a slow (-race) run cannot refill.
+		TokenRate: rate.Every(time.Hour), TokenBurst: testTokenBurst}
 	sources := search.ListingSources(st)
 	if o.pathways {
 		cfg.Pathways = pathways.NewStore(d, st)

@@ -66,7 +66,7 @@ func TestBearerTokenWrites(t *testing.T) {
 	}
 	// A token's requests are throttled: past its burst, 429 with Retry-After.
 	throttledUse := false
-	for range web.TokenBurst + 5 {
+	for range testTokenBurst + 5 {
 		res, _ := c.do(t, http.MethodGet, "/api/v1/networks", nil, bearer(secret))
 		if res.StatusCode == http.StatusTooManyRequests && res.Header.Get("Retry-After") != "" {
 			throttledUse = true
