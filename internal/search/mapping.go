@@ -243,6 +243,7 @@ func NewMapping(compounds []string) (*mapping.IndexMappingImpl, error) {
 	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer, f.Store, f.IncludeInAll, f.DocValues = keyword.Name, false, false, false
+		f.IncludeTermVectors = false
 		return f
 	}
 	doc := bleve.NewDocumentMapping()

@@ -37,15 +37,21 @@ func wordRune(r rune) bool {
 
 func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	var out analysis.TokenStream
-	start, digits := -1, true
-	emit := func(end int) {
+	scanWords(input, func(start, end int, numeric bool) {
 		typ := analysis.AlphaNumeric
-		if digits {
+		if numeric {
 			typ = analysis.Numeric
 		}
 		out = append(out, &analysis.Token{Term: input[start:end], Start: start, End: end, Position: len(out) + 1, Type: typ})
-		start, digits = -1, true
-	}
+	})
+	return out
+}
+
+// scanWords calls word with the byte range of each word of input, in
+// order, and whether it is all digits. The indexing analyzers scan with it
+// directly, without a token for each word (analyzer.go).
+func scanWords(input []byte, word func(start, end int, numeric bool)) {
+	start, digits := -1, true
 	for i := 0; i < len(input); {
 		r, size := rune(input[i]), 1
 		if r >= utf8.RuneSelf {
@@ -59,12 +65,12 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 				digits = false
 			}
 		} else if start >= 0 {
-			emit(i)
+			word(start, i, digits)
+			start, digits = -1, true
 		}
 		i += size
 	}
 	if start >= 0 {
-		emit(len(input))
+		word(start, len(input), digits)
 	}
-	return out
 }
