@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/document"
+
 	"github.com/serie-verkosto/directory/internal/l10n"
 	"github.com/serie-verkosto/directory/internal/params"
 	"github.com/serie-verkosto/directory/internal/services"
@@ -67,40 +69,50 @@ func ages(lo, hi *int) []string {
 // Key is the document's id in the index: type and id.
 func (d Doc) Key() string { return d.Type + "/" + d.ID }
 
-// fields returns the document as Bleve indexes it; phrases are the
-// multi-word synonyms to look for in its names.
-func (d Doc) fields(phrases *phraseSet) map[string]any {
+// document returns the document as Bleve indexes it, made field by field
+// as the mapping says (fieldSpecs); phrases are the multi-word synonyms
+// to look for in its names. Empty values make no field.
+func (d Doc) document(specs fieldSpecs, phrases *phraseSet) *document.Document {
+	doc := document.NewDocument(d.Key())
+	add := func(name, v string) {
+		if v != "" {
+			s := specs[name]
+			doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), s.opts, s.analyzer))
+		}
+	}
+	addAll := func(name string, vs []string) {
+		for _, v := range vs {
+			add(name, v)
+		}
+	}
 	area := "local"
 	if d.National {
 		area = "national"
 	}
 	names := uniqueWords(d.Title.All() + "\n" + d.Names.All())
-	m := map[string]any{
-		fType:         d.Type,
-		fTitleFI:      d.Title.FI,
-		fTitleSV:      d.Title.SV,
-		fTitleEN:      d.Title.EN,
-		fBodyFI:       d.Body.FI,
-		fBodySV:       d.Body.SV,
-		fBodyEN:       d.Body.EN,
-		fName:         names,
-		fNamePrefix:   names,
-		fNetwork:      d.Networks,
-		fMunicipality: d.Municipalities,
-		fArea:         area,
-		fTargetGroup:  d.TargetGroups,
-		fServiceType:  d.ServiceTypes,
-		fDeliveryMode: d.DeliveryModes,
-		fLanguage:     d.Languages,
-		fFresh:        d.Fresh,
-		fStatus:       d.Status,
-		fAge:          ages(d.AgeMin, d.AgeMax),
-		fURL:          d.URL,
-	}
-	if found := phrases.find(names); len(found) > 0 {
-		m[fSynonym] = found
-	}
-	return m
+	add(fType, d.Type)
+	add(fTitleFI, d.Title.FI)
+	add(fTitleSV, d.Title.SV)
+	add(fTitleEN, d.Title.EN)
+	add(fBodyFI, d.Body.FI)
+	add(fBodySV, d.Body.SV)
+	add(fBodyEN, d.Body.EN)
+	add(fName, names)
+	add(fNamePrefix, names)
+	addAll(fNetwork, d.Networks)
+	addAll(fMunicipality, d.Municipalities)
+	add(fArea, area)
+	addAll(fTargetGroup, d.TargetGroups)
+	addAll(fServiceType, d.ServiceTypes)
+	addAll(fDeliveryMode, d.DeliveryModes)
+	addAll(fLanguage, d.Languages)
+	add(fFresh, d.Fresh)
+	add(fStatus, d.Status)
+	addAll(fAge, ages(d.AgeMin, d.AgeMax))
+	add(fURL, d.URL)
+	addAll(fSynonym, phrases.find(names))
+	doc.SetIndexed()
+	return doc
 }
 
 // uniqueWords keeps the first occurrence of each word (case-insensitive):

@@ -61,6 +61,7 @@ type Index struct {
 	// why says why Open made a new index ("" when it opened the old one).
 	why     string
 	mapping *mapping.IndexMappingImpl
+	specs   fieldSpecs // how documents are made (Doc.document)
 	// damaged is set by the first search that failed reading the index;
 	// OnDamaged is then told, once, and the index Reset.
 	damaged   atomic.Bool
@@ -136,13 +137,17 @@ func Open(cfg Config) (*Index, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	specs, err := newFieldSpecs(m)
+	if err != nil {
+		return nil, false, err
+	}
 	version := MappingVersion(cfg.Compounds, cfg.Synonyms)
 	size := cfg.ResultCache
 	if size == 0 {
 		size = DefaultResultCache
 	}
 	ix := &Index{path: cfg.Dir, version: version, syn: cfg.Synonyms, cache: newResultCache(max(0, size)),
-		phrases: newPhraseSet(cfg.Synonyms), metrics: newEngineMetrics(), mapping: m}
+		phrases: newPhraseSet(cfg.Synonyms), metrics: newEngineMetrics(), mapping: m, specs: specs}
 	if err := ix.SetEngine(cfg.Engine); err != nil {
 		return nil, false, err
 	}
@@ -237,14 +242,17 @@ func (ix *Index) hasReference() bool {
 // Batch collects documents to write with one checkpoint.
 type Batch struct {
 	b       *bleve.Batch
+	specs   fieldSpecs
 	phrases *phraseSet
 }
 
 // NewBatch starts a batch.
-func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.b().NewBatch(), phrases: ix.phrases} }
+func (ix *Index) NewBatch() *Batch {
+	return &Batch{b: ix.b().NewBatch(), specs: ix.specs, phrases: ix.phrases}
+}
 
 // Put adds or replaces a document.
-func (b *Batch) Put(d Doc) error { return b.b.Index(d.Key(), d.fields(b.phrases)) }
+func (b *Batch) Put(d Doc) error { return b.b.IndexAdvanced(d.document(b.specs, b.phrases)) }
 
 // Delete removes a document.
 func (b *Batch) Delete(typ, id string) { b.b.Delete(typ + "/" + id) }

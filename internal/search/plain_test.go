@@ -45,7 +45,11 @@ func TestPlainWhenNotScorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := &Index{cache: newResultCache(0), phrases: newPhraseSet(nil), metrics: newEngineMetrics()}
+	specs, err := newFieldSpecs(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Index{cache: newResultCache(0), phrases: newPhraseSet(nil), metrics: newEngineMetrics(), specs: specs}
 	old.ref.Store(&bleveRef{mem})
 	t.Cleanup(func() { old.Close() })
 	put(t, old)
