@@ -1,7 +1,9 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -101,9 +103,13 @@ func (a *cachedAnalyzer) word(term []byte, numeric bool) []cachedToken {
 	for _, f := range a.filters {
 		one = f.Filter(one)
 	}
-	toks := make([]cachedToken, len(one))
-	for i, t := range one {
-		toks[i] = cachedToken{term: t.Term, typ: t.Type, kw: t.KeyWord, start: t.Start, end: t.End}
+	// A word's analyses often agree (Voikko's lemma stems as the word
+	// does): the word counts once.
+	toks := make([]cachedToken, 0, len(one))
+	for _, t := range one {
+		if !slices.ContainsFunc(toks, func(c cachedToken) bool { return bytes.Equal(c.term, t.Term) }) {
+			toks = append(toks, cachedToken{term: t.Term, typ: t.Type, kw: t.KeyWord, start: t.Start, end: t.End})
+		}
 	}
 	if a.size.Load() < maxCachedWords {
 		if _, loaded := a.words.LoadOrStore(key, toks); !loaded {

@@ -9,8 +9,8 @@ import (
 )
 
 // TestCachedAnalyzer: each of the directory's analyzers gives the same
-// tokens as the same tokenizer and filters run plainly, the first time a
-// word is seen and when it comes from the cache.
+// tokens as the same tokenizer and filters run plainly, each term once per
+// word, the first time a word is seen and when it comes from the cache.
 func TestCachedAnalyzer(t *testing.T) {
 	m, err := NewMapping([]string{"rikos", "terapia", "seksuaali"})
 	if err != nil {
@@ -30,7 +30,7 @@ func TestCachedAnalyzer(t *testing.T) {
 		}
 		plain := &analysis.DefaultAnalyzer{Tokenizer: wordTokenizer{}, TokenFilters: a.filters}
 		for _, text := range texts {
-			want := tokens(plain.Analyze([]byte(text)))
+			want := tokens(oncePerWord(plain.Analyze([]byte(text))))
 			for round := range 2 {
 				if diff := cmp.Diff(want, tokens(a.Analyze([]byte(text)))); diff != "" {
 					t.Errorf("%s round %d %q (-plain +cached):\n%s", name, round, text, diff)
@@ -55,6 +55,20 @@ func TestCachedAnalyzer(t *testing.T) {
 			}
 		}
 	}
+}
+
+// oncePerWord drops the repeats of a term at one position.
+func oncePerWord(ts analysis.TokenStream) analysis.TokenStream {
+	var out analysis.TokenStream
+	seen := map[string]bool{}
+	for _, t := range ts {
+		k := fmt.Sprint(t.Position, " ", string(t.Term))
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func tokens(ts analysis.TokenStream) []string {
