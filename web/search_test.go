@@ -114,6 +114,10 @@ func TestSearchBadInput(t *testing.T) {
 		{"q=%FF%FE%00", 400}, // U+0000 is refused everywhere (issue 16)
 		{"q=" + strings.Repeat("a", 3000), 400},
 		{"q=" + strings.Repeat("a", 10000), 400},
+		// 300 words in 4 KiB: past the query's 500 characters; 500
+		// characters of words, relaxed: answered.
+		{"q=" + url.QueryEscape(strings.Repeat("perheneuvola ", 300)), 400},
+		{"q=" + url.QueryEscape(strings.Repeat("terapia vankila nuori ", 23)[:500]), 200},
 		{"q=x&limit=0", 200},
 		{"q=x&limit=101", 400},
 		{"q=x&limit=-1", 400},
